@@ -1,0 +1,39 @@
+# The README's two commands are `make serve` and `make test`; the rest are their steps.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+# Dates and hashes in the built site come from this, not from the clock (two builds, same bytes).
+export SOURCE_DATE_EPOCH ?= 1628726400
+
+.PHONY: serve test build system-deps lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+## make serve: create .venv, install, build and serve on http://127.0.0.1:8000 with live reload
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+## make test: install what the tests need (Chromium, a Korean font) and run the whole suite
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+## make build: the strict build into site/
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check snippets tests kbtools
+	$(BIN)/ruff format --check snippets tests kbtools
+
+clean:
+	rm -rf $(VENV) site .cache

@@ -1,0 +1,119 @@
+"""markdown-exec with the guarantees the site promises, for blocks executed at build.
+
+markdown-exec itself runs a block with no time limit, names a failing block only as
+`<code block: n2>`, renders printed output as live Markdown/HTML, and runs shell blocks in
+the project's own folder. This formatter wraps it so that every executed block:
+
+- stops after its time limit (`timeout="N"` on the fence, 120 s by default) with an error;
+- is named in warnings as `docs/<page>.md:<line>`;
+- shows its output as text unless the fence opts into HTML (`html="1"`, for figures);
+- runs in a fresh temporary folder with the sandbox environment of `kbtools.blocks`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown_exec
+
+from kbtools.blocks import DEFAULT_TIMEOUT_S, find_fences, sandbox_env
+
+log = logging.getLogger("mkdocs.plugins.kbtools")
+
+
+class BlockTimeout(Exception):
+    """Raised inside a block that ran past its time limit."""
+
+
+@dataclass
+class _PageState:
+    path: str = "<unknown page>"
+    exec_lines: list[int] = field(default_factory=list)
+    index: int = 0
+    current: str = "<unknown page>"
+
+
+_page = _PageState()
+
+
+def begin_page(path: str, markdown: str) -> None:
+    """Called by the mkdocs hook before a page is converted: remember where its exec blocks are."""
+    lines = [f.line for f in find_fences(markdown, path) if f.executes_at_build]
+    _page.path, _page.exec_lines, _page.index, _page.current = path, lines, 0, path
+
+
+def _next_location() -> str:
+    lines = _page.exec_lines
+    line = lines[_page.index] if _page.index < len(lines) else None
+    _page.index += 1
+    _page.current = f"{_page.path}:{line}" if line else _page.path
+    return _page.current
+
+
+class _NameTheBlock(logging.Filter):
+    """Prefix markdown-exec's own failure warnings with the page and line of the block."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = f"{_page.current}: {record.msg}"
+        return True
+
+
+logging.getLogger("mkdocs.plugins.markdown_exec._internal.formatters.base").addFilter(_NameTheBlock())
+
+
+@contextmanager
+def _time_limit(seconds: int):
+    """SIGALRM-based: mkdocs builds (and `mkdocs serve` rebuilds) run in the main thread."""
+
+    def expire(signum, frame):
+        raise BlockTimeout(f"timed out after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _sandbox(workdir: str):
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(sandbox_env(Path(workdir)))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def formatter(source: str, language: str, css_class: str, options: dict[str, Any], md, **kwargs: Any) -> str:
+    location = _next_location()
+    if not options.get("html") and not options.get("result"):
+        options["result"] = "text"
+    timeout = int(options.get("extra", {}).pop("timeout", DEFAULT_TIMEOUT_S))
+    workdir = tempfile.mkdtemp(prefix="kb-exec-")
+    if not options.get("workdir"):
+        options["workdir"] = workdir
+    try:
+        with _time_limit(timeout), _sandbox(workdir):
+            return markdown_exec.formatter(source, language, css_class, options, md, **kwargs)
+    except BlockTimeout as error:
+        log.error("%s: %s block %s; set timeout=\"N\" on the fence if it truly needs longer",
+                  location, language, error)
+        return f'<pre class="kb-exec-error">{location}: {error}</pre>'
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+validator = markdown_exec.validator
