@@ -154,6 +154,9 @@ class Program:
 
     @property
     def expected_returncode(self) -> int:
+        """Shell programs check each block's own `returncode` inside the script; python: the last block's."""
+        if self.language in {"bash", "console"}:
+            return 0
         return int(self.fences[-1].options.get("returncode", "0"))
 
 
@@ -186,27 +189,31 @@ def build_programs(fences: list[Fence]) -> list[Program]:
 def _append(program: Program, fence: Fence) -> None:
     code = expand_includes(fence)
     exact_lines = code == fence.code  # an include shifts lines: report the fence line instead
-    prelude = ""
-    if program.language in {"python", "pycon"}:
+    prelude = suffix = ""
+    if program.language == "python":
         # A section included from a snippet runs inside its own module, so its names resolve.
         prelude = "".join(
             f"import importlib as _il; globals().update(vars(_il.import_module({m!r})))\n"
             for m in included_modules(fence)
         )
-    if program.language == "pycon":
-        code = _pycon_to_doctest(code)
-    elif program.language == "console":
-        code = _console_commands(code)
+    elif program.language in {"bash", "console"}:
+        if program.language == "console":
+            code = _console_commands(code)
+        # Each block runs in its own subshell, as each is its own process at build; its exit
+        # status is checked against `returncode` (markdown-exec's attribute, 0 by default).
+        expected = int(fence.options.get("returncode", "0"))
+        prelude = "set +e\n( set -e\n"
+        suffix = (
+            f"\n)\n__kb_rc=$?\nset -e\n"
+            f'[ "$__kb_rc" -eq {expected} ] || {{ echo "{fence.location}: block exited with '
+            f'$__kb_rc, expected {expected}" >&2; exit 1; }}'
+        )
     start = program.source.count("\n") + 1
     for k, _ in enumerate((prelude + code).split("\n")):
         body_line = k - prelude.count("\n")
         page_line = fence.line + 1 + body_line if exact_lines and body_line >= 0 else fence.line
         program.line_map[start + k] = f"{fence.path}:{page_line}"
-    program.source += prelude + code + "\n"
-
-
-def _pycon_to_doctest(code: str) -> str:
-    return code  # doctest reads the transcript as it is
+    program.source += prelude + code + suffix + "\n"
 
 
 def _console_commands(code: str) -> str:
@@ -248,6 +255,9 @@ def sandbox_env(workdir: Path) -> dict[str, str]:
         PYTHONHASHSEED="0",
         PYTHONDONTWRITEBYTECODE="1",
         MPLBACKEND="Agg",
+        # Reproducible commits: same dates on every build (a page may still set its own).
+        GIT_AUTHOR_DATE="2021-08-12T10:00:00+09:00",
+        GIT_COMMITTER_DATE="2021-08-12T10:00:00+09:00",
         TZ="UTC",
         LC_ALL=env.get("LC_ALL", "C.UTF-8"),
         # The fallback when no network namespace can be made: proxies that refuse every connection.
@@ -333,4 +343,8 @@ def _failing_location(program: Program, stderr: str) -> str | None:
         "console": r"block\.txt: line (\d+):",
     }
     numbers = re.findall(patterns[program.language], stderr)
-    return program.line_map.get(int(numbers[-1])) if numbers else None
+    if not numbers:
+        return None
+    # Python's traceback ends at the innermost frame; bash's ERR trap fires innermost first.
+    innermost = numbers[-1] if program.language in {"python", "pycon"} else numbers[0]
+    return program.line_map.get(int(innermost))

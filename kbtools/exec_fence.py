@@ -7,7 +7,8 @@ the project's own folder. This formatter wraps it so that every executed block:
 - stops after its time limit (`timeout="N"` on the fence, 120 s by default) with an error;
 - is named in warnings as `docs/<page>.md:<line>`;
 - shows its output as text unless the fence opts into HTML (`html="1"`, for figures);
-- runs in a fresh temporary folder with the sandbox environment of `kbtools.blocks`.
+- runs in a fresh temporary folder with the sandbox environment of `kbtools.blocks`;
+  shell blocks of one `session` on a page share their folder (a git repository built step by step).
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ import markdown_exec
 
 from kbtools.blocks import DEFAULT_TIMEOUT_S, find_fences, sandbox_env
 
+SHELL_LANGUAGES = frozenset({"bash", "sh", "console"})
+
 log = logging.getLogger("mkdocs.plugins.kbtools")
 
 
-class BlockTimeout(Exception):
-    """Raised inside a block that ran past its time limit."""
+class BlockTimeout(BaseException):
+    """Raised inside a block that ran past its time limit.
+
+    A BaseException, so that markdown-exec's `except Exception` lets it through to `formatter`.
+    """
 
 
 @dataclass
@@ -39,6 +45,8 @@ class _PageState:
     exec_lines: list[int] = field(default_factory=list)
     index: int = 0
     current: str = "<unknown page>"
+    # shell sessions: markdown-exec has none, so blocks with the same `session` share a folder
+    shell_sessions: dict[str, str] = field(default_factory=dict)
 
 
 _page = _PageState()
@@ -46,8 +54,24 @@ _page = _PageState()
 
 def begin_page(path: str, markdown: str) -> None:
     """Called by the mkdocs hook before a page is converted: remember where its exec blocks are."""
+    end_page()
     lines = [f.line for f in find_fences(markdown, path) if f.executes_at_build]
     _page.path, _page.exec_lines, _page.index, _page.current = path, lines, 0, path
+
+
+def end_page() -> None:
+    for folder in _page.shell_sessions.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    _page.shell_sessions.clear()
+
+
+def _workdir(language: str, session: str) -> tuple[str, bool]:
+    """A fresh folder per block; one folder per page and session for shell blocks. Returns (path, owned)."""
+    if session and language in SHELL_LANGUAGES:
+        if session not in _page.shell_sessions:
+            _page.shell_sessions[session] = tempfile.mkdtemp(prefix="kb-session-")
+        return _page.shell_sessions[session], False
+    return tempfile.mkdtemp(prefix="kb-exec-"), True
 
 
 def _next_location() -> str:
@@ -102,9 +126,8 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     if not options.get("html") and not options.get("result"):
         options["result"] = "text"
     timeout = int(options.get("extra", {}).pop("timeout", DEFAULT_TIMEOUT_S))
-    workdir = tempfile.mkdtemp(prefix="kb-exec-")
-    if not options.get("workdir"):
-        options["workdir"] = workdir
+    workdir, owned = _workdir(language, options.get("session", ""))
+    options["workdir"] = options.get("workdir") or workdir
     try:
         with _time_limit(timeout), _sandbox(workdir):
             return markdown_exec.formatter(source, language, css_class, options, md, **kwargs)
@@ -113,7 +136,8 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
                   location, language, error)
         return f'<pre class="kb-exec-error">{location}: {error}</pre>'
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if owned:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 validator = markdown_exec.validator

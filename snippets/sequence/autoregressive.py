@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+
 # --8<-- [start:data]
 def make_series(T: int = 400, seed: int = 0) -> torch.Tensor:
     """A noisy sine wave x_1..x_T, shape (T,), float64; the same numbers for the same seed."""

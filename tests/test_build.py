@@ -1,0 +1,152 @@
+"""`mkdocs build --strict` succeeds for the site, and fails, naming the page, for every broken input."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, mkdocs_build
+
+
+def test_exec_output_is_rendered_as_text(built_site):
+    """Asserts that printed output of executed blocks appears on the page inside a text code block."""
+    page = (built_site / "lecture/sequential-models/index.html").read_text(encoding="utf-8")
+    outputs = BeautifulSoup(page, "html.parser").select("div.language-text code")
+    assert any("MSE" in block.get_text() for block in outputs)
+
+
+def test_pages_reference_no_other_host(built_site):
+    """Asserts that no built page loads a script, stylesheet, image, font or frame from another host."""
+    offenders = []
+    for html in built_site.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+                          ("source", "src"), ("video", "src"), ("audio", "src")):
+            for element in soup.find_all(tag):
+                url = element.get(attr)
+                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(
+                    element.get("rel", [])
+                ):
+                    continue
+                if url and urlparse(url).netloc:
+                    offenders.append(f"{html.relative_to(built_site)}: <{tag} {attr}={url}>")
+        for script in soup.find_all("script"):
+            if re.search(r"https?://(cdn|unpkg|cdnjs|fonts\.googleapis)", script.string or ""):
+                offenders.append(f"{html.relative_to(built_site)}: inline script mentions a CDN")
+    assert not offenders, offenders
+
+
+def test_notebook_search_entries_have_unique_readable_locations(built_site):
+    """Asserts that no two search entries share a location and no title carries the ¶ sign."""
+    docs = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    locations = [entry["location"] for entry in docs]
+    assert len(locations) == len(set(locations)), "duplicate search locations"
+    assert not [e["title"] for e in docs if "¶" in e["title"]]
+    notebook = [e for e in docs if e["location"].startswith("lecture/autoregressive-fit/#")]
+    assert "lecture/autoregressive-fit/#정리" in {e["location"] for e in notebook}
+
+
+def test_notebook_source_is_downloadable(built_site):
+    """Asserts that the notebook file is published beside its page and the page links to it."""
+    page = (built_site / "lecture/autoregressive-fit/index.html").read_text(encoding="utf-8")
+    assert (built_site / "lecture/autoregressive-fit/autoregressive-fit.ipynb").is_file()
+    assert 'href="/study-notes-kb/lecture/autoregressive-fit/autoregressive-fit.ipynb"' in page
+
+
+# --- planted mistakes in a small copy of the site ------------------------------------------------
+
+def mini_site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A site that inherits mkdocs.yml but has only the given pages; returns its config file."""
+    docs = tmp_path / "docs"
+    for name, text in pages.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".ipynb"):
+            (docs / name).write_text(text, encoding="utf-8")
+        else:
+            (docs / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
+        f"docs_dir: {docs}\n"
+        f"theme:\n  custom_dir: {ROOT / 'overrides'}\n"
+        f"hooks:\n  - {ROOT / 'kbtools/hooks.py'}\n"
+        "watch: []\n"
+        f"nav:\n" + "".join(f"  - {name}\n" for name in pages),
+        encoding="utf-8",
+    )
+    return config
+
+
+def build_mini(tmp_path: Path, pages: dict[str, str]):
+    return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300)
+
+
+def test_mini_site_builds(tmp_path):
+    """Asserts that the planted-mistake harness itself builds a correct page (so failures below are real)."""
+    done = build_mini(tmp_path, {"index.md": '# ok\n\n```python exec="on"\nprint("fine")\n```\n'})
+    assert done.returncode == 0, done.stderr
+
+
+def test_failing_exec_block_fails_the_build_with_page_and_line(tmp_path):
+    """Asserts that an exception in an executed block fails the build and names docs/<page>.md:<line>."""
+    done = build_mini(tmp_path, {"index.md": '# t\n\ntext\n\n```python exec="on"\nraise ValueError("planted")\n```\n'})
+    assert done.returncode != 0
+    assert "docs/index.md:5:" in done.stderr and "planted" in done.stderr
+
+
+def test_hanging_exec_block_stops_the_build_in_bounded_time(tmp_path):
+    """Asserts that a block past its `timeout` stops the build with the page and line, not hangs."""
+    started = time.monotonic()
+    done = build_mini(tmp_path, {"index.md": '# t\n\n```python exec="on" timeout="2"\nimport time\ntime.sleep(600)\n```\n'})
+    assert done.returncode != 0
+    assert "docs/index.md:3: python block timed out after 2 s" in done.stderr
+    assert time.monotonic() - started < 120
+
+
+def test_printed_html_stays_text(tmp_path):
+    """Asserts that markup printed by a block is escaped unless the block opts into html."""
+    done = build_mini(tmp_path, {"index.md": '# t\n\n```python exec="on"\nprint("<img src=x onerror=alert(1)>")\n```\n'})
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_bash_exec_block_runs_outside_the_project(tmp_path):
+    """Asserts that a bash block executed at build finds no git repository (it runs in a temp folder)."""
+    done = build_mini(tmp_path, {"index.md": '# t\n\n```bash exec="on"\ngit rev-parse --show-toplevel\n```\n'})
+    assert done.returncode != 0 and "docs/index.md:3:" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        ("# t\n\n[x](nowhere.md)\n", "nowhere.md"),
+        ("# t\n\n[x](#no-such-heading)\n", "no-such-heading"),
+        ('# t\n\n```python\n--8<-- "snippets/nowhere.py"\n```\n', "nowhere.py"),
+    ],
+    ids=["broken-link", "broken-anchor", "missing-include"],
+)
+def test_broken_reference_fails_the_build(tmp_path, page, message):
+    """Asserts that a broken link, anchor or include fails the strict build and is named."""
+    done = build_mini(tmp_path, {"index.md": page})
+    assert done.returncode != 0
+    assert message in done.stderr
+
+
+def test_raising_notebook_cell_fails_the_build(tmp_path):
+    """Asserts that a notebook cell that raises fails the build (mkdocs-jupyter allows errors by default)."""
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                   "source": ["raise RuntimeError('planted in a notebook')"]}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    done = build_mini(tmp_path, {"index.md": "# t\n", "nb.ipynb": json.dumps(notebook)})
+    assert done.returncode != 0
+    assert "planted in a notebook" in done.stdout + done.stderr
