@@ -1,0 +1,95 @@
+"""Pages, snippets and navigation cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from kbtools.blocks import DOCS, ROOT
+
+INCLUDE = re.compile(r"""--8<--\s+["'](snippets/[^"':]+\.py)(?::[\w-]+)?["']""")
+IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)+)", re.MULTILINE)
+SNIPPETS = sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "snippets").rglob("*.py") if p.name != "__init__.py"
+)
+PAGES = sorted([*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
+
+
+def _used_by_pages() -> dict[str, set[str]]:
+    """snippet path -> pages that include it or import it in a block or notebook cell."""
+    used: dict[str, set[str]] = {}
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        names = set(INCLUDE.findall(text))
+        names |= {m.replace(".", "/") + ".py" for m in IMPORT.findall(text.replace('\\n"', "\n").replace('"', ""))}
+        for name in names:
+            used.setdefault(name, set()).add(page.relative_to(ROOT).as_posix())
+    return used
+
+
+def test_every_snippet_is_shown_on_a_page():
+    """Asserts that each snippet file is included or imported by at least one page (no orphan code)."""
+    used = _used_by_pages()
+    orphans = [s for s in SNIPPETS if s not in used]
+    assert not orphans, f"snippets no page uses: {orphans}"
+
+
+def test_every_included_snippet_exists():
+    """Asserts that every snippet a page names exists (the build checks sections; this names the page)."""
+    missing = [f"{pages} -> {name}" for name, pages in _used_by_pages().items() if not (ROOT / name).is_file()]
+    assert not missing, missing
+
+
+def test_every_lecture_topic_page_shows_snippet_code():
+    """Asserts that each lecture topic page (not an index) includes code from snippets/, not pasted code."""
+    topics = [p for p in (DOCS / "lecture").glob("*.md") if p.name != "index.md"]
+    bare = [p.name for p in topics if not INCLUDE.search(p.read_text(encoding="utf-8"))]
+    assert not bare, f"topic pages with no snippet include: {bare}"
+
+
+def _nav_files(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [f for item in node for f in _nav_files(item)]
+    if isinstance(node, dict):
+        return [f for value in node.values() for f in _nav_files(value)]
+    return []
+
+
+def test_nav_lists_every_page_once():
+    """Asserts that mkdocs.yml's nav lists each page under docs/ exactly once and nothing else."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"]
+    listed = _nav_files(nav)
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in PAGES)
+    assert sorted(listed) == pages, {
+        "not in nav": sorted(set(pages) - set(listed)),
+        "in nav but missing": sorted(set(listed) - set(pages)),
+        "listed twice": sorted({f for f in listed if listed.count(f) > 1}),
+    }
+
+
+def test_every_page_has_valid_front_matter():
+    """Asserts that every Markdown page has title, date (2021-08-12 style), tags and summary in front matter."""
+    problems = []
+    for page in DOCS.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        where = page.relative_to(ROOT).as_posix()
+        if not text.startswith("---\n"):
+            problems.append(f"{where}:1: no front matter")
+            continue
+        meta = yaml.safe_load(text.split("---\n", 2)[1]) or {}
+        for field in ("title", "date", "tags", "summary"):
+            if not meta.get(field):
+                problems.append(f"{where}: front matter field '{field}' is missing or empty")
+        if meta.get("tags") and not isinstance(meta["tags"], list):
+            problems.append(f"{where}: front matter field 'tags' must be a list")
+        if meta.get("date") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(meta["date"])):
+            problems.append(f"{where}: front matter field 'date' must be YYYY-MM-DD")
+    assert not problems, "\n".join(problems)
