@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Dates and hashes in the built site come from this, not from the clock (two builds, same bytes).
 export SOURCE_DATE_EPOCH ?= 1628726400
 
-.PHONY: serve test build system-deps lint clean
+.PHONY: serve test build note system-deps lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP) system-deps
 ## make build: the strict build into site/
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+## make note: a new dated note from the template (TITLE=, DATE=, TAGS=, SUMMARY= or asked for)
+note: $(STAMP)
+	$(BIN)/python -m kbtools.new_note $(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
+		$(if $(TAGS),--tags "$(TAGS)") $(if $(SUMMARY),--summary "$(SUMMARY)")
 
 system-deps:
 	@bash scripts/system-deps.sh

@@ -269,9 +269,22 @@ def sandbox_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _network_jail() -> list[str]:
-    """A prefix that runs a command with no network at all, if this machine allows it."""
-    for prefix in (["unshare", "--net"], ["unshare", "--net", "--map-root-user"]):
+# Inside the jail: the project and the user's home become read-only, then the block runs.
+_READ_ONLY = (
+    'for d in "$1" "$2"; do [ -d "$d" ] && mount --bind "$d" "$d" && mount -o remount,bind,ro "$d"; done; '
+    'shift 2; exec "$@"'
+)
+
+
+def _jail() -> list[str]:
+    """A prefix that runs a command with no network and with the project and home read-only.
+
+    `unshare` makes new network and mount namespaces (as root; otherwise inside a user namespace).
+    Where neither is allowed, blocks run unconfined and the pipeline tests that prove the jail fail.
+    """
+    for unshare in (["unshare", "--net", "--mount"], ["unshare", "--net", "--mount", "--map-root-user"]):
+        # /bin/sh by path: at build, `sh` on PATH is kbtools.exec_fence's wrapper, which calls this jail
+        prefix = [*unshare, "--", "/bin/sh", "-c", _READ_ONLY, "sh", str(ROOT), str(Path.home())]
         if shutil.which("unshare") and subprocess.run(
             [*prefix, "true"], capture_output=True, check=False
         ).returncode == 0:
@@ -279,7 +292,7 @@ def _network_jail() -> list[str]:
     return []
 
 
-NETWORK_JAIL = _network_jail()
+JAIL = _jail()
 
 
 @dataclass
@@ -290,7 +303,7 @@ class Outcome:
 
 
 def run_program(program: Program, workdir: Path | None = None) -> Outcome:
-    """Run a program in a fresh temporary folder, with a timeout and no network."""
+    """Run a program in a fresh temporary folder, with a timeout, no network, the project read-only."""
     owned = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kb-block-")) if owned else workdir
     try:
@@ -317,7 +330,7 @@ def _run(program: Program, workdir: Path) -> Outcome:
     }[program.language]
     try:
         done = subprocess.run(
-            [*NETWORK_JAIL, *command], cwd=workdir, env=sandbox_env(workdir), capture_output=True,
+            [*JAIL, *command], cwd=workdir, env=sandbox_env(workdir), capture_output=True,
             text=True, timeout=program.timeout, stdin=subprocess.DEVNULL, check=False,
         )
     except subprocess.TimeoutExpired:
@@ -335,16 +348,19 @@ def _run(program: Program, workdir: Path) -> Outcome:
 
 
 def _failing_location(program: Program, stderr: str) -> str | None:
-    """Map the last line number the interpreter blamed back to the page line."""
-    patterns = {
-        "python": r'File ".*block\.txt", line (\d+)',
-        "pycon": r'File ".*block\.txt", line (\d+)',
-        "bash": r"block\.txt: line (\d+):",
-        "console": r"block\.txt: line (\d+):",
-    }
-    numbers = re.findall(patterns[program.language], stderr)
-    if not numbers:
+    """Map the line the interpreter blamed back to the page line."""
+    if program.language in {"python", "pycon"}:
+        numbers = re.findall(r'File ".*block\.txt", line (\d+)', stderr)
+        return program.line_map.get(int(numbers[-1])) if numbers else None  # innermost frame is last
+    # bash: the failing block names itself; of the ERR-trap lines (innermost first), take the first that
+    # lies in that block (blocks expected to fail earlier in a session leave trap lines too).
+    failed = re.findall(r"^(\S+:\d+): block exited with", stderr, re.MULTILINE)
+    if not failed:
         return None
-    # Python's traceback ends at the innermost frame; bash's ERR trap fires innermost first.
-    innermost = numbers[-1] if program.language in {"python", "pycon"} else numbers[0]
-    return program.line_map.get(int(innermost))
+    fence = next(f for f in program.fences if f.location == failed[-1])
+    inside = {f"{fence.path}:{n}" for n in range(fence.line + 1, fence.line + 2 + fence.code.count("\n"))}
+    for number in re.findall(r"block\.txt: line (\d+):", stderr):
+        location = program.line_map.get(int(number))
+        if location in inside:
+            return location
+    return fence.location

@@ -7,14 +7,18 @@ the project's own folder. This formatter wraps it so that every executed block:
 - stops after its time limit (`timeout="N"` on the fence, 120 s by default) with an error;
 - is named in warnings as `docs/<page>.md:<line>`;
 - shows its output as text unless the fence opts into HTML (`html="1"`, for figures);
-- runs in a fresh temporary folder with the sandbox environment of `kbtools.blocks`;
+- runs in a fresh temporary folder with the sandbox environment of `kbtools.blocks`, shell blocks
+  inside the same jail as in tests (no network, project read-only, `set -e`);
   shell blocks of one `session` on a page share their folder (a git repository built step by step).
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
 import os
+import shlex
 import shutil
 import signal
 import tempfile
@@ -25,7 +29,7 @@ from typing import Any
 
 import markdown_exec
 
-from kbtools.blocks import DEFAULT_TIMEOUT_S, find_fences, sandbox_env
+from kbtools.blocks import DEFAULT_TIMEOUT_S, JAIL, find_fences, sandbox_env
 
 SHELL_LANGUAGES = frozenset({"bash", "sh", "console"})
 
@@ -109,11 +113,30 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+@functools.cache
+def _shell_wrappers() -> str:
+    """A folder with `bash` and `sh` that run the real shells in the jail, with `-e`.
+
+    markdown-exec starts `bash -c CODE` itself; putting this folder first on PATH gives build-time
+    shell blocks the same rules as in tests: no network, project and home read-only, stop on error.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kb-shells-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for name, flags in (("bash", ["-e", "-o", "pipefail"]), ("sh", ["-e"])):
+        real = shutil.which(name) or f"/bin/{name}"
+        command = " ".join(shlex.quote(part) for part in [*JAIL, real, *flags])
+        (folder / name).write_text(f'#!/bin/sh\nexec {command} "$@"\n', encoding="utf-8")
+        (folder / name).chmod(0o755)
+    return str(folder)
+
+
 @contextmanager
 def _sandbox(workdir: str):
     saved = dict(os.environ)
+    sandbox = sandbox_env(Path(workdir))  # reads PATH, LANG, TZ from the environment: before clearing it
     os.environ.clear()
-    os.environ.update(sandbox_env(Path(workdir)))
+    os.environ.update(sandbox)
+    os.environ["PATH"] = f"{_shell_wrappers()}:{os.environ['PATH']}"
     try:
         yield
     finally:

@@ -1,14 +1,24 @@
-"""MkDocs hooks (loaded by path from mkdocs.yml): tie executed blocks to their page, repair notebook pages."""
+"""MkDocs hooks (loaded by path from mkdocs.yml): check front matter, tie executed blocks to their page,
+repair notebook pages."""
 
 from __future__ import annotations
 
-from kbtools import exec_fence, notebooks
+import logging
+
+from kbtools import exec_fence, frontmatter, notebooks
+
+log = logging.getLogger("mkdocs.plugins.kbtools")
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    exec_fence.begin_page(f"docs/{page.file.src_uri}", markdown)
+    where = f"docs/{page.file.src_uri}"
+    if page.file.src_uri.endswith(".md"):
+        for problem in frontmatter.problems(page.meta, where):
+            log.error(problem)
+    exec_fence.begin_page(where, page.file.content_string)  # the file as written: line numbers include front matter
     return markdown
 
 
 def on_page_content(html: str, page, config, files) -> str:
+    exec_fence.end_page()
     return notebooks.on_page_content(html, page)

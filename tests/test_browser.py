@@ -19,25 +19,36 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = os.environ.get("KB_SCREENSHOTS")  # a folder: save a full-page screenshot of each page there
 
-PAGES = [
-    "",
-    "log/2021-08-12/",
-    "lecture/sequential-models/",
-    "lecture/autoregressive-fit/",
-    "reference/conventions/",
-    "reference/tags/",
-]
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
-# (query, a page that must be among the first three results). Korean, English and code names.
+
+def _url_path(page: Path) -> str:
+    """docs/a/index.md -> a/, docs/a/b.md -> a/b/, docs/a/c.ipynb -> a/c/ (MkDocs directory URLs)."""
+    relative = page.relative_to(DOCS).with_suffix("")
+    parts = relative.parts[:-1] if relative.name == "index" else relative.parts
+    return "".join(f"{part}/" for part in parts)
+
+
+PAGES = sorted(_url_path(p) for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
+
+# (query, where the right page's path starts): it must be among the first three results.
+# Korean words, English words, code names, and words that occur only inside notebooks.
 SEARCH_TABLE = [
-    ("어텐션", "reference/conventions/"),
-    ("attention", "reference/conventions/"),
-    ("torch", "lecture/sequential-models/"),
+    ("어텐션", "lecture/attention/"),
+    ("attention", "lecture/attention/"),
+    ("트랜스포머", "lecture/transformer/"),
+    ("torch", "lecture/"),
+    ("nn.LSTM", "lecture/lstm/"),
+    ("LSTM", "lecture/lstm/"),
+    ("GRU", "lecture/gru/"),
     ("자기회귀", "lecture/sequential-models/"),
     ("마르코프", "lecture/sequential-models/"),
-    ("transition", "reference/conventions/"),
-    ("최소제곱", "lecture/autoregressive-fit/"),  # words inside a notebook page
-    ("matplotlib", "lecture/autoregressive-fit/"),
+    ("마스킹", "lecture/masking/"),
+    ("checkout", "git/"),
+    ("bisect", "git/bisect/"),
+    ("스테이징", "git/branching/"),
+    ("오피스아워", "office-hours/"),
+    ("최소제곱", "lecture/autoregressive-fit/"),
 ]
 
 

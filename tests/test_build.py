@@ -61,15 +61,19 @@ def test_notebook_source_is_downloadable(built_site):
 
 # --- planted mistakes in a small copy of the site ------------------------------------------------
 
+VALID_FRONT_MATTER = "---\ntitle: t\ndate: 2021-08-12\ntags: [안내]\nsummary: s\n---\n\n"
+
+
 def mini_site(tmp_path: Path, pages: dict[str, str]) -> Path:
     """A site that inherits mkdocs.yml but has only the given pages; returns its config file."""
     docs = tmp_path / "docs"
     for name, text in pages.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(".ipynb"):
-            (docs / name).write_text(text, encoding="utf-8")
-        else:
-            (docs / name).write_text(textwrap.dedent(text), encoding="utf-8")
+        if name.endswith(".md"):
+            text = textwrap.dedent(text)
+            if not text.startswith("---\n"):
+                text = VALID_FRONT_MATTER + text
+        (docs / name).write_text(text, encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
@@ -97,21 +101,23 @@ def test_failing_exec_block_fails_the_build_with_page_and_line(tmp_path):
     """Asserts that an exception in an executed block fails the build and names docs/<page>.md:<line>."""
     done = build_mini(tmp_path, {"index.md": '# t\n\ntext\n\n```python exec="on"\nraise ValueError("planted")\n```\n'})
     assert done.returncode != 0
-    assert "docs/index.md:5:" in done.stderr and "planted" in done.stderr
+    assert "docs/index.md:12:" in done.stderr and "planted" in done.stderr
 
 
 def test_hanging_exec_block_stops_the_build_in_bounded_time(tmp_path):
     """Asserts that a block past its `timeout` stops the build with the page and line, not hangs."""
     started = time.monotonic()
-    done = build_mini(tmp_path, {"index.md": '# t\n\n```python exec="on" timeout="2"\nimport time\ntime.sleep(600)\n```\n'})
+    page = '# t\n\n```python exec="on" timeout="2"\nimport time\ntime.sleep(600)\n```\n'
+    done = build_mini(tmp_path, {"index.md": page})
     assert done.returncode != 0
-    assert "docs/index.md:3: python block timed out after 2 s" in done.stderr
+    assert "docs/index.md:10: python block timed out after 2 s" in done.stderr
     assert time.monotonic() - started < 120
 
 
 def test_printed_html_stays_text(tmp_path):
     """Asserts that markup printed by a block is escaped unless the block opts into html."""
-    done = build_mini(tmp_path, {"index.md": '# t\n\n```python exec="on"\nprint("<img src=x onerror=alert(1)>")\n```\n'})
+    page = '# t\n\n```python exec="on"\nprint("<img src=x onerror=alert(1)>")\n```\n'
+    done = build_mini(tmp_path, {"index.md": page})
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -120,7 +126,7 @@ def test_printed_html_stays_text(tmp_path):
 def test_bash_exec_block_runs_outside_the_project(tmp_path):
     """Asserts that a bash block executed at build finds no git repository (it runs in a temp folder)."""
     done = build_mini(tmp_path, {"index.md": '# t\n\n```bash exec="on"\ngit rev-parse --show-toplevel\n```\n'})
-    assert done.returncode != 0 and "docs/index.md:3:" in done.stderr
+    assert done.returncode != 0 and "docs/index.md:10:" in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -150,3 +156,22 @@ def test_raising_notebook_cell_fails_the_build(tmp_path):
     done = build_mini(tmp_path, {"index.md": "# t\n", "nb.ipynb": json.dumps(notebook)})
     assert done.returncode != 0
     assert "planted in a notebook" in done.stdout + done.stderr
+
+
+def test_invalid_front_matter_fails_the_build_naming_file_and_field(tmp_path):
+    """Asserts that a page with an unknown tag fails the build with one line naming the file and field."""
+    page = "---\ntitle: t\ndate: 2021-08-12\ntags: [없는 태그]\nsummary: s\n---\n\n# t\n"
+    done = build_mini(tmp_path, {"index.md": page})
+    assert done.returncode != 0
+    assert "docs/index.md: front matter field 'tags' has unknown tags ['없는 태그']" in done.stderr
+
+
+def test_bash_exec_block_at_build_has_no_network_and_stops_on_error(tmp_path):
+    """Asserts that at build a shell block stops at its first failing command and cannot reach the network."""
+    page = '# t\n\n```bash exec="on"\nfalse\necho reached\n```\n'
+    done = build_mini(tmp_path, {"index.md": page})
+    assert done.returncode != 0 and "docs/index.md:10:" in done.stderr
+    page = '# t\n\n```bash exec="on"\n(exec 3<>/dev/tcp/1.1.1.1/80) 2>/dev/null || echo no-network\n```\n'
+    done = build_mini(tmp_path / "net", {"index.md": page})
+    assert done.returncode == 0, done.stderr
+    assert "no-network" in (tmp_path / "net/site/index.html").read_text(encoding="utf-8")

@@ -192,3 +192,37 @@ def test_shell_session_shares_its_folder_and_checks_each_blocks_returncode():
     """)
     outcome = run_program(broken)
     assert not outcome.ok and outcome.report.startswith(f"{PAGE}:7:"), outcome.report
+
+
+def test_block_cannot_write_to_the_project_or_home(tmp_path):
+    """Asserts that a bash block writing into the project folder or the user's home fails, leaving no file."""
+    from pathlib import Path
+
+    from kbtools.blocks import ROOT
+
+    for target in (ROOT / "planted-by-a-block", Path.home() / "planted-by-a-block"):
+        outcome = run_program(only(f'```bash\necho x > "{target}"\n```\n'))
+        assert not outcome.ok and "Read-only file system" in outcome.report, outcome.report
+        assert not target.exists()
+
+
+def test_failure_after_an_expected_failure_names_the_real_block():
+    """Asserts that in a session, a block expected to fail does not take the blame for a later failure."""
+    program = only("""
+        ```bash exec="on" session="s"
+        true
+        ```
+
+        text
+
+        ```bash exec="on" session="s" returncode="1"
+        false
+        ```
+
+        ```bash exec="on" session="s"
+        true
+        false
+        ```
+    """)
+    outcome = run_program(program)
+    assert not outcome.ok and outcome.report.startswith(f"{PAGE}:14:"), outcome.report

@@ -8,6 +8,8 @@ Mirrors no torch.nn class: the fit is a least-squares solve, `torch.linalg.lstsq
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 
 
@@ -48,7 +50,7 @@ def one_step_error(x: torch.Tensor, w: torch.Tensor) -> float:
 def transition_matrix(tokens: list[int], n_states: int) -> torch.Tensor:
     """First-order Markov chain: P[a, b] = p(x_t = b | x_{t-1} = a), counted with add-one smoothing."""
     counts = torch.ones(n_states, n_states, dtype=torch.float64)
-    for previous, current in zip(tokens, tokens[1:], strict=False):
+    for previous, current in pairwise(tokens):
         counts[previous, current] += 1
     return counts / counts.sum(dim=1, keepdim=True)  # (S, S), every row sums to 1
 
@@ -56,7 +58,7 @@ def transition_matrix(tokens: list[int], n_states: int) -> torch.Tensor:
 def log_prob(tokens: list[int], P: torch.Tensor, p_first: torch.Tensor) -> float:
     """log p(x_1..x_T) = log p(x_1) + sum_t log p(x_t | x_{t-1}): the Markov factorisation."""
     total = torch.log(p_first[tokens[0]])
-    for previous, current in zip(tokens, tokens[1:], strict=False):
+    for previous, current in pairwise(tokens):
         total = total + torch.log(P[previous, current])
     return total.item()
 # --8<-- [end:markov]

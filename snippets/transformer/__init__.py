@@ -1,0 +1,1 @@
+"""The Transformer from scratch: attention, the causal mask, the encoder block and the Vision Transformer."""

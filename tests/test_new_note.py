@@ -1,0 +1,74 @@
+"""`make note` creates a valid, listed, linked note whose example block runs."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from kbtools import frontmatter
+from kbtools.blocks import ROOT, build_programs, find_fences, run_program
+from kbtools.new_note import NoteError, main, make_note
+
+
+@pytest.fixture
+def site_copy(tmp_path):
+    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path
+
+
+def _nav(root):
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"]
+
+
+def test_new_note_is_valid_listed_linked_and_runs(site_copy):
+    """Asserts that a new note has valid front matter, is in nav and the day's log, and its block runs."""
+    note = make_note(site_copy, "배치 정규화", "2021-08-13", ["실습"], "배치 정규화를 한 문장으로.")
+    meta, error = frontmatter.read(note)
+    assert error is None and frontmatter.problems(meta, "note") == []
+    nav = str(_nav(site_copy))
+    assert f"notes/{note.name}" in nav and "log/2021-08-13.md" in nav
+    log = (site_copy / "docs/log/2021-08-13.md").read_text(encoding="utf-8")
+    assert f"(../notes/{note.name})" in log
+    assert "[2021-08-13](2021-08-13.md)" in (site_copy / "docs/log/index.md").read_text(encoding="utf-8")
+    programs = build_programs(find_fences(note.read_text(encoding="utf-8"), f"docs/notes/{note.name}"))
+    assert programs and all(run_program(p).ok for p in programs)
+
+
+def test_second_note_on_an_existing_day_is_appended(site_copy):
+    """Asserts that a note for a day that already has a log is linked from that log, not a new one."""
+    make_note(site_copy, "첫 노트", "2021-08-12", ["실습"], "하나.")
+    make_note(site_copy, "둘째 노트", "2021-08-12", ["실습"], "둘.")
+    log = (site_copy / "docs/log/2021-08-12.md").read_text(encoding="utf-8")
+    assert log.count("](../notes/2021-08-12-") == 2
+    assert str(_nav(site_copy)).count("log/2021-08-12.md") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--title", "t", "--date", "어제", "--tags", "실습", "--summary", "s"], "date: '어제' is not a date"),
+        (["--title", "t", "--date", "2021-08-13", "--tags", "없는태그", "--summary", "s"], "unknown tags"),
+        (["--title", "", "--date", "2021-08-13", "--tags", "실습", "--summary", "s"], "'title' is missing"),
+    ],
+    ids=["bad-date", "unknown-tag", "empty-title"],
+)
+def test_bad_input_is_refused_with_the_field_named(site_copy, capsys, args, message):
+    """Asserts that a bad value writes nothing and exits 2 with a message naming the field."""
+    before = sorted(p.relative_to(site_copy) for p in site_copy.rglob("*"))
+    assert main([*args, "--root", str(site_copy)]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.relative_to(site_copy) for p in site_copy.rglob("*")) == before
+
+
+def test_make_note_refuses_to_overwrite(site_copy):
+    """Asserts that creating the same note twice is an error, not a silent overwrite."""
+    make_note(site_copy, "같은 제목", "2021-08-13", ["실습"], "s")
+    with pytest.raises(NoteError, match="already exists"):
+        make_note(site_copy, "같은 제목", "2021-08-13", ["실습"], "s")

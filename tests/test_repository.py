@@ -1,0 +1,61 @@
+"""Repository hygiene that contributors' pull requests must keep: lint, safe workflows, vendored assets."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_ruff_is_clean():
+    """Asserts that ruff finds nothing in snippets/, kbtools/ and tests/."""
+    done = run(str(BIN / "ruff"), "check", "snippets", "kbtools", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_finds_no_medium_or_high_issue():
+    """Asserts that zizmor (offline) reports no finding of medium or high severity in the workflows."""
+    done = run(str(BIN / "zizmor"), "--offline", "--min-severity", "medium", ".github/workflows")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflows_pin_actions_and_limit_permissions():
+    """Asserts that every `uses:` is pinned to a commit SHA, and only the deploy job may write."""
+    for workflow in WORKFLOWS:
+        text = workflow.read_text(encoding="utf-8")
+        for ref in re.findall(r"uses:\s*(\S+)", text):
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{workflow.name}: {ref} is not pinned"
+        assert "pull_request_target" not in text and "workflow_run" not in text, workflow.name
+        data = yaml.safe_load(text)
+        assert data.get("permissions") in ({}, {"contents": "read"}), f"{workflow.name}: workflow permissions"
+        for name, job in data["jobs"].items():
+            granted = job.get("permissions", {})
+            writes = {k for k, v in granted.items() if v == "write"}
+            if writes:
+                assert writes <= {"pages", "id-token"}, f"{workflow.name}:{name} writes {writes}"
+                assert job.get("environment", {}).get("name") == "github-pages", f"{workflow.name}:{name}"
+
+
+def test_vendored_assets_match_their_pinned_versions():
+    """Asserts that the vendored KaTeX and Mermaid are the versions vendor/package.json pins, with licences."""
+    import json
+
+    pinned = json.loads((ROOT / "vendor/package.json").read_text())["dependencies"]
+    vendor = ROOT / "docs/assets/vendor"
+    recorded = dict(line.split()[:2] for line in (vendor / "VERSIONS.txt").read_text().splitlines())
+    assert recorded == pinned
+    for name in pinned:
+        assert (vendor / name / "LICENSE").is_file(), f"{name}: licence file missing"
+    assert f'version:"{pinned["katex"]}"' in (vendor / "katex/katex.min.js").read_text().replace(" ", "")
+    assert pinned["mermaid"] in (vendor / "mermaid/mermaid.min.js").read_text()
