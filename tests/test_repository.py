@@ -59,3 +59,9 @@ def test_vendored_assets_match_their_pinned_versions():
         assert (vendor / name / "LICENSE").is_file(), f"{name}: licence file missing"
     assert f'version:"{pinned["katex"]}"' in (vendor / "katex/katex.min.js").read_text().replace(" ", "")
     assert pinned["mermaid"] in (vendor / "mermaid/mermaid.min.js").read_text()
+
+
+def test_markdown_lint_is_clean():
+    """Asserts that pymarkdown (rules in .pymarkdown.json, each exception explained there) finds nothing."""
+    done = run(str(BIN / "pymarkdown"), "--config", ".pymarkdown.json", "scan", "-r", "docs", "README.md", "CONTRIBUTING.md")
+    assert done.returncode == 0, done.stdout + done.stderr
