@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Dates and hashes in the built site come from this, not from the clock (two builds, same bytes).
 export SOURCE_DATE_EPOCH ?= 1628726400
 
-.PHONY: serve test build note system-deps lint clean
+.PHONY: serve test build note system-deps lint clean bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ build: $(STAMP)
 note: $(STAMP)
 	$(BIN)/python -m kbtools.new_note $(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(TAGS),--tags "$(TAGS)") $(if $(SUMMARY),--summary "$(SUMMARY)")
+
+## make bench: time builds, tests and edit-to-reload, weigh pages, run Lighthouse; write BENCHMARKS.md
+bench: $(STAMP) system-deps
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 system-deps:
 	@bash scripts/system-deps.sh

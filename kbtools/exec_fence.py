@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import logging
 import os
 import shlex
 import shutil
 import signal
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from typing import Any
 
 import markdown_exec
 
-from kbtools.blocks import DEFAULT_TIMEOUT_S, JAIL, find_fences, sandbox_env
+from kbtools.blocks import DEFAULT_TIMEOUT_S, JAIL, ROOT, find_fences, sandbox_env
 
 SHELL_LANGUAGES = frozenset({"bash", "sh", "console"})
 
@@ -51,9 +53,47 @@ class _PageState:
     current: str = "<unknown page>"
     # shell sessions: markdown-exec has none, so blocks with the same `session` share a folder
     shell_sessions: dict[str, str] = field(default_factory=dict)
+    digest: str = ""  # the page file's content hash: a key of the output cache
+    failed: bool = False  # markdown-exec reported a failing block on this page: cache nothing
 
 
 _page = _PageState()
+
+# Outputs of executed blocks, kept for the life of the process (`mkdocs serve` rebuilds).
+# Key: page, page content hash, block number, language, source. A page's blocks are reused only
+# while the page file is unchanged, so sessions always re-run whole; a change under snippets/ or
+# kbtools/ empties it (see `begin_build`). A fresh `mkdocs build` process always executes everything.
+_outputs: dict[tuple, str] = {}
+_code_digest = ""
+
+
+def _tree_digest(*folders: Path) -> str:
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def begin_build(notebook_cache: Path) -> None:
+    """Called before each build: forget outputs and imported snippets if the code they ran has changed.
+
+    mkdocs-jupyter keys its notebook cache on the notebook alone, so a changed snippet would leave stale
+    outputs on notebook pages: its cache is emptied too. Python blocks run in this process, so the old
+    `snippets` modules are dropped from `sys.modules` to be imported afresh.
+    """
+    global _code_digest
+    digest = _tree_digest(ROOT / "snippets", ROOT / "kbtools")  # the code blocks import, wherever the site is
+    stamp = notebook_cache / "code-digest.txt"
+    if notebook_cache.is_dir() and (not stamp.is_file() or stamp.read_text() != digest):
+        shutil.rmtree(notebook_cache)
+    notebook_cache.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+    if digest != _code_digest:
+        _outputs.clear()
+        for name in [m for m in sys.modules if m == "snippets" or m.startswith("snippets.")]:
+            del sys.modules[name]
+        _code_digest = digest
 
 
 def begin_page(path: str, markdown: str) -> None:
@@ -61,6 +101,7 @@ def begin_page(path: str, markdown: str) -> None:
     end_page()
     lines = [f.line for f in find_fences(markdown, path) if f.executes_at_build]
     _page.path, _page.exec_lines, _page.index, _page.current = path, lines, 0, path
+    _page.digest, _page.failed = hashlib.sha256(markdown.encode()).hexdigest(), False
 
 
 def end_page() -> None:
@@ -91,6 +132,7 @@ class _NameTheBlock(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = f"{_page.current}: {record.msg}"
+        _page.failed = True
         return True
 
 
@@ -146,6 +188,9 @@ def _sandbox(workdir: str):
 
 def formatter(source: str, language: str, css_class: str, options: dict[str, Any], md, **kwargs: Any) -> str:
     location = _next_location()
+    key = (_page.path, _page.digest, _page.index, language, source)
+    if key in _outputs and not _page.failed:
+        return _outputs[key]
     if not options.get("html") and not options.get("result"):
         options["result"] = "text"
     timeout = int(options.get("extra", {}).pop("timeout", DEFAULT_TIMEOUT_S))
@@ -153,7 +198,10 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     options["workdir"] = options.get("workdir") or workdir
     try:
         with _time_limit(timeout), _sandbox(workdir):
-            return markdown_exec.formatter(source, language, css_class, options, md, **kwargs)
+            html = markdown_exec.formatter(source, language, css_class, options, md, **kwargs)
+        if not _page.failed:
+            _outputs[key] = html
+        return html
     except BlockTimeout as error:
         log.error("%s: %s block %s; set timeout=\"N\" on the fence if it truly needs longer",
                   location, language, error)

@@ -4,10 +4,17 @@ repair notebook pages."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from kbtools import exec_fence, frontmatter, notebooks
+from kbtools.search import on_post_build  # noqa: F401  (Korean search index: kbtools/search.py)
 
 log = logging.getLogger("mkdocs.plugins.kbtools")
+
+
+def on_pre_build(config) -> None:
+    notebooks_plugin = config.plugins["mkdocs-jupyter"]
+    exec_fence.begin_build(Path(notebooks_plugin.config["cache_dir"]))
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

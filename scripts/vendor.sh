@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Refreshes docs/assets/vendor/ from the npm registry at the versions pinned in vendor/package.json.
-# The copied files are committed, so building the site needs neither npm nor the network.
+# Refreshes docs/assets/vendor/ (served by the site) and tests/vendor/ (used only by the tests, never published)
+# from the npm registry at the versions pinned in vendor/package.json.
+# The copied files are committed, so building and testing the site need neither npm nor the network.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -19,3 +20,9 @@ for pkg in katex mermaid; do
   node -e "const p=require('$m/$pkg/package.json'); console.log(p.name+' '+p.version+' '+p.license)"
 done > "$out/VERSIONS.txt"
 cat "$out/VERSIONS.txt"
+# axe-core runs inside the browser tests (tests/test_browser.py); it is not part of the site.
+tests="$root/tests/vendor"
+rm -rf "$tests" && mkdir -p "$tests/axe-core"
+cp "$m/axe-core/axe.min.js" "$m/axe-core/LICENSE" "$tests/axe-core/"
+node -e "const p=require('$m/axe-core/package.json'); console.log(p.name+' '+p.version+' '+p.license)" > "$tests/VERSIONS.txt"
+cat "$tests/VERSIONS.txt"

@@ -11,9 +11,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
 
 
 def build_env() -> dict[str, str]:
@@ -53,5 +59,81 @@ def site_url(built_site) -> str:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make test` (it installs Debian's chromium)", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class PageLog:
+    """What a page did while loading: every request, failure and console error."""
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failures.append(f"{r.url}: {r.failure}"))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    log = PageLog(page)
+    page.goto(url, wait_until="networkidle")
+    return page, log
+
+
+def _site_path() -> str:
+    """The path part of mkdocs.yml's site_url ('/study-notes-kb/'): where GitHub Pages serves the site."""
+    import re
+    from urllib.parse import urlparse
+
+    found = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    path = urlparse(found.group(1)).path if found else "/"
+    return path if path.endswith("/") else path + "/"
+
+
+class _PagesHandler(_QuietHandler):
+    """Serves the site under site_url's path and answers a missing path with the site's 404.html and status 404,
+    as GitHub Pages does (http.server alone answers with its own error page)."""
+
+    prefix = "/"
+
+    def send_head(self):
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return None
+        self.path = "/" + self.path[len(self.prefix) :]
+        if Path(self.translate_path(self.path)).exists():
+            return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
+
+@pytest.fixture(scope="session")
+def pages_url(built_site) -> str:
+    """The built site served as GitHub Pages serves it: under site_url's path, 404.html for a missing page."""
+    handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": _site_path()}), directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{_site_path().rstrip('/')}"
     server.shutdown()
     server.server_close()

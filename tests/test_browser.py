@@ -1,22 +1,18 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright): it loads cleanly,
-asks no host but its own, renders math, diagrams and outputs, and its search finds what readers type."""
+asks no host but its own, renders math, diagrams and outputs, works by keyboard, and passes axe-core."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
+from conftest import PageLog, open_page
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 SCREENSHOTS = os.environ.get("KB_SCREENSHOTS")  # a folder: save a full-page screenshot of each page there
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -30,64 +26,25 @@ def _url_path(page: Path) -> str:
 
 
 PAGES = sorted(_url_path(p) for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
+NOTEBOOKS = sorted(_url_path(p) for p in DOCS.rglob("*.ipynb"))
+# axe-core 4.14.1 (MPL-2.0), copied by scripts/vendor.sh from npm into tests/vendor/: never published with the site.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
-# (query, where the right page's path starts): it must be among the first three results.
-# Korean words, English words, code names, and words that occur only inside notebooks.
-SEARCH_TABLE = [
-    ("어텐션", "lecture/attention/"),
-    ("attention", "lecture/attention/"),
-    ("트랜스포머", "lecture/transformer/"),
-    ("torch", "lecture/"),
-    ("nn.LSTM", "lecture/lstm/"),
-    ("LSTM", "lecture/lstm/"),
-    ("GRU", "lecture/gru/"),
-    ("자기회귀", "lecture/sequential-models/"),
-    ("마르코프", "lecture/sequential-models/"),
-    ("마스킹", "lecture/masking/"),
-    ("checkout", "git/"),
-    ("bisect", "git/bisect/"),
-    ("스테이징", "git/branching/"),
-    ("오피스아워", "office-hours/"),
-    ("최소제곱", "lecture/autoregressive-fit/"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: run `make test` (it installs Debian's chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class PageLog:
-    """What a page did while loading: every request, failure and console error."""
-
-    def __init__(self, page):
-        self.requests: list[str] = []
-        self.failures: list[str] = []
-        self.errors: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", lambda r: self.failures.append(f"{r.url}: {r.failure}"))
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-
-def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
-    page = context.new_page()
-    log = PageLog(page)
-    page.goto(url, wait_until="networkidle")
-    return page, log
+# Every diagram is SVG and every equation typeset (KaTeX and Mermaid load after networkidle on slow machines).
+RENDERED = """() => [...document.querySelectorAll("div.kb-mermaid")].every((d) => d.querySelector("svg"))
+    && [...document.querySelectorAll(".arithmatex")].every((m) => m.querySelector(".katex"))"""
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_from_its_own_host(browser, site_url, path):
-    """Asserts that a page loads with no console error, no failed request and no request to another host."""
+    """Asserts that a page loads with no console error, no failed request and no request to another host,
+    and that every Mermaid diagram on it becomes SVG and every equation is typeset by KaTeX."""
     page, log = open_page(browser, f"{site_url}/{path}")
-    page.wait_for_timeout(300)  # lazy-loaded KaTeX/Mermaid finish after networkidle on slow machines
+    page.wait_for_function(RENDERED, timeout=20000)
+    page.wait_for_timeout(300)  # anything still loading fails or errs by now
+    diagrams = page.locator("div.kb-mermaid").count()
+    assert page.locator("div.kb-mermaid svg").count() >= diagrams
+    assert page.locator(".arithmatex:not(:has(.katex))").count() == 0
     own = urlparse(site_url).netloc
     foreign = [u for u in log.requests if urlparse(u).scheme in {"http", "https"} and urlparse(u).netloc != own]
     assert not foreign, f"requests to other hosts: {foreign}"
@@ -127,28 +84,131 @@ def test_korean_text_uses_a_korean_font(browser, site_url):
     page.context.close()
 
 
-def search(page, query: str) -> list[str]:
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill(query)
-    box.press("End")  # Material reads the query on keyup (IME-friendly); fill() alone sends no key
-    page.wait_for_function(
-        "() => document.querySelector('.md-search-result__meta')"
-        " && !/입력|Type to start/.test(document.querySelector('.md-search-result__meta').textContent)",
-        timeout=10000,
-    )
-    page.wait_for_timeout(150)
-    return page.eval_on_selector_all(
-        ".md-search-result__item > .md-search-result__link", "els => els.map(e => e.getAttribute('href'))"
+def test_every_page_with_a_diagram_is_checked():
+    """Asserts that the pages whose source has a ```mermaid fence are among PAGES (so each diagram is checked above)."""
+    sources = [p for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")] if "```mermaid" in p.read_text("utf-8")]
+    assert sources, "no page has a diagram: the diagram check above checks nothing"
+    assert {_url_path(p) for p in sources} <= set(PAGES)
+
+
+def _axe_violations(page) -> list[dict]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " -- " + (n.failureSummary || "")),
+        }))"""
     )
 
 
-@pytest.mark.parametrize(("query", "expected"), SEARCH_TABLE, ids=[q for q, _ in SEARCH_TABLE])
-def test_search_finds_the_page(browser, site_url, query, expected):
-    """Asserts that the query's expected page is among the first three results, with no script error."""
-    page, log = open_page(browser, f"{site_url}/")
-    hrefs = search(page, query)
-    top = [urlparse(h).path.split("/study-notes-kb/", 1)[-1].lstrip("./") for h in hrefs[:3]]
-    assert any(h.startswith(expected) or h.split("#")[0] == expected for h in top), f"{query!r}: {hrefs[:5]}"
-    assert not log.errors, log.errors
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violation(browser, site_url, path, scheme):
+    """Asserts that axe-core finds no violation of impact serious or critical on the page in the colour scheme
+    (no rule is disabled; moderate and minor findings are tolerated and listed in the report)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR", color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    page.wait_for_function(RENDERED, timeout=20000)
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.evaluate("document.body.dataset.mdColorScheme") == expected
+    serious = [v for v in _axe_violations(page) if v["impact"] in {"serious", "critical"}]
+    assert not serious, json.dumps(serious, ensure_ascii=False, indent=1)
+    context.close()
+
+
+def test_copy_button_copies_the_code_block(browser, site_url):
+    """Asserts that clicking a code block's copy button puts that block's text on the clipboard."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page = context.new_page()
+    page.goto(f"{site_url}/lecture/rnn/", wait_until="networkidle")
+    # Material 9.8's copy button (content.code.copy): data-clipboard-target names the code element it copies.
+    button = page.locator("button.md-code__button[data-md-type=copy]").first
+    expected = page.locator(button.get_attribute("data-clipboard-target")).inner_text()
+    button.locator("xpath=ancestor::div[contains(@class, 'highlight')][1]").hover()
+    button.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() and copied.strip() == expected.strip()
+    context.close()
+
+
+def test_colour_scheme_toggle_persists_across_navigation_and_reload(browser, site_url):
+    """Asserts that the dark/light toggle switches the scheme, stores it, and keeps it on another page and
+    after a reload."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR", color_scheme="light")
+    page = context.new_page()
+    page.goto(f"{site_url}/", wait_until="networkidle")
+    scheme = "document.body.dataset.mdColorScheme"
+    assert page.evaluate(scheme) == "default"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    assert page.evaluate(scheme) == "slate"
+    stored = page.evaluate("localStorage.getItem(__md_scope.pathname + '.__palette')")
+    assert stored and json.loads(stored)["color"]["scheme"] == "slate", stored
+    page.goto(f"{site_url}/lecture/rnn/", wait_until="networkidle")
+    assert page.evaluate(scheme) == "slate"
+    page.reload(wait_until="networkidle")
+    assert page.evaluate(scheme) == "slate"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.reload(wait_until="networkidle")
+    assert page.evaluate(scheme) == "default"
+    context.close()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_notebook_download_link_returns_the_notebook(browser, pages_url, path):
+    """Asserts that a notebook page's download link serves the notebook: status 200 and JSON with cells.
+    The link is absolute under site_url's path (mkdocs-jupyter's nb_url), so the site is served as GitHub Pages
+    and `mkdocs serve` serve it, under that path."""
+    page, _ = open_page(browser, f"{pages_url}/{path}")
+    link = page.locator("a.md-content__button[download]")
+    assert link.count() == 1
+    href = link.get_attribute("href")
+    assert href.endswith(".ipynb"), href
+    response = page.request.get(page.evaluate("(h) => new URL(h, location.href).href", href))
+    assert response.status == 200
+    notebook = json.loads(response.body())
+    assert notebook["cells"], "the downloaded notebook has no cells"
+    page.context.close()
+
+
+def test_missing_page_gets_the_sites_404_page(browser, pages_url):
+    """Asserts that a missing URL, served as GitHub Pages serves the site (under site_url's path, 404.html for
+    anything missing), answers 404 with the site's own styled 404 page and every asset of it loads."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    log = PageLog(page)
+    missing = f"{pages_url}/lecture/no-such-page/"
+    response = page.goto(missing, wait_until="networkidle")
+    assert response.status == 404
+    assert "404" in page.locator("article h1").inner_text()
+    assert page.locator(".md-header").is_visible(), "the 404 page is unstyled: its assets did not load"
+    assert not log.failures, log.failures
+    # Chromium reports the page's own 404 status as a console error; anything else is a real error.
+    errors = [e for e in log.errors if "status of 404" not in e]
+    assert not errors, errors
+    assert not [r for r in log.requests if r != missing and r.startswith(pages_url) and r.endswith("/no-such-page/")]
+    context.close()
+
+
+def test_keyboard_reaches_skip_link_search_and_content(browser, site_url):
+    """Asserts that Tab from the top of a page lands first on the skip link, which moves focus past the header into
+    the article, and that Tab also reaches the search box and a link in the main content."""
+    page, _ = open_page(browser, f"{site_url}/lecture/rnn/")
+    focused = """() => { const e = document.activeElement;
+        return e.className + "|" + (e.closest(".md-content") ? "content" : "") }"""
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('md-skip')")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused).endswith("|content"), "after the skip link, Tab does not land in the content"
+    page.goto(f"{site_url}/lecture/rnn/", wait_until="networkidle")
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(focused))
+        if any("md-search__input" in s for s in seen) and any(s.endswith("|content") for s in seen):
+            break
+    assert any("md-search__input" in s for s in seen), seen
+    assert any(s.endswith("|content") for s in seen), seen
     page.context.close()

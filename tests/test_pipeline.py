@@ -226,3 +226,17 @@ def test_failure_after_an_expected_failure_names_the_real_block():
     """)
     outcome = run_program(program)
     assert not outcome.ok and outcome.report.startswith(f"{PAGE}:14:"), outcome.report
+
+
+def test_notebook_cache_is_emptied_when_the_code_it_imports_changes(tmp_path):
+    """Asserts that notebook outputs cached under another version of snippets/ are thrown away, and kept otherwise."""
+    from kbtools import exec_fence
+
+    cache = tmp_path / "mkdocs-jupyter"
+    exec_fence.begin_build(cache)
+    (cache / "notebook.json").write_text("{}")
+    exec_fence.begin_build(cache)
+    assert (cache / "notebook.json").exists(), "unchanged code must keep the cache"
+    (cache / "code-digest.txt").write_text("a digest of other code")
+    exec_fence.begin_build(cache)
+    assert not (cache / "notebook.json").exists(), "changed code must empty the cache"

@@ -1,0 +1,55 @@
+"""The build is reproducible: a second, independent build gives the same bytes in every file."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, build_env
+
+# Not copied: environments, outputs and caches (so notebooks execute again, as in a fresh CI checkout).
+IGNORED = shutil.ignore_patterns(
+    ".venv", "site", ".cache", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info", "build"
+)
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    try:
+        lines = difflib.unified_diff(a.decode().splitlines(), b.decode().splitlines(), lineterm="", n=1)
+        return "\n".join(line[:300] for line in list(lines)[:12])
+    except UnicodeDecodeError:
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        return f"binary: {len(a)} vs {len(b)} bytes, first difference at byte {at}"
+
+
+def test_second_build_elsewhere_is_byte_identical(built_site, tmp_path):
+    """Asserts that building again, from a copy of the repository in another folder with no build cache (notebooks
+    and code blocks run again), gives exactly the same files with exactly the same bytes as the first build."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=IGNORED, symlinks=True)
+    second = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(second)],
+        cwd=copy,
+        env=build_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"second build failed:\n{done.stderr[-6000:]}", pytrace=False)
+    first_files = {p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file()}
+    second_files = {p.relative_to(second) for p in second.rglob("*") if p.is_file()}
+    assert first_files == second_files, (
+        f"only in the first: {sorted(map(str, first_files - second_files))[:20]}; "
+        f"only in the second: {sorted(map(str, second_files - first_files))[:20]}"
+    )
+    differing = [f for f in sorted(first_files) if (built_site / f).read_bytes() != (second / f).read_bytes()]
+    report = "\n\n".join(
+        f"{f}:\n{_first_difference((built_site / f).read_bytes(), (second / f).read_bytes())}" for f in differing[:5]
+    )
+    assert not differing, f"{len(differing)} files differ: {[str(f) for f in differing]}\n{report}"
