@@ -4,7 +4,9 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# (not `fc-list | grep -q`: with pipefail, grep's early exit makes fc-list die of SIGPIPE and the test fail)
+fonts=$(fc-list : family 2>/dev/null || true)
+[[ "$fonts" == *"Noto Sans CJK KR"* ]] || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "system-deps: installing ${need[*]} with apt-get"
 if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else

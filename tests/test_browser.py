@@ -30,6 +30,13 @@ NOTEBOOKS = sorted(_url_path(p) for p in DOCS.rglob("*.ipynb"))
 # axe-core 4.14.1 (MPL-2.0), copied by scripts/vendor.sh from npm into tests/vendor/: never published with the site.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
+# Diagrams render when they come near the screen (vendor-loader.js): bring each into view in turn.
+SCROLL_THROUGH_DIAGRAMS = """async () => {
+    for (const diagram of document.querySelectorAll("div.kb-mermaid")) {
+        diagram.scrollIntoView();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}"""
 # Every diagram is SVG and every equation typeset (KaTeX and Mermaid load after networkidle on slow machines).
 RENDERED = """() => [...document.querySelectorAll("div.kb-mermaid")].every((d) => d.querySelector("svg"))
     && [...document.querySelectorAll(".arithmatex")].every((m) => m.querySelector(".katex"))"""
@@ -40,6 +47,7 @@ def test_page_loads_cleanly_from_its_own_host(browser, site_url, path):
     """Asserts that a page loads with no console error, no failed request and no request to another host,
     and that every Mermaid diagram on it becomes SVG and every equation is typeset by KaTeX."""
     page, log = open_page(browser, f"{site_url}/{path}")
+    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
     page.wait_for_function(RENDERED, timeout=20000)
     page.wait_for_timeout(300)  # anything still loading fails or errs by now
     diagrams = page.locator("div.kb-mermaid").count()
@@ -60,6 +68,7 @@ def test_page_loads_cleanly_from_its_own_host(browser, site_url, path):
 def test_math_and_diagrams_render(browser, site_url):
     """Asserts that KaTeX typesets the equations and Mermaid turns the diagram into SVG, from vendored files."""
     page, log = open_page(browser, f"{site_url}/lecture/sequential-models/")
+    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
     page.wait_for_selector("div.kb-mermaid svg", timeout=15000)
     page.wait_for_selector(".arithmatex .katex", timeout=15000)
     unrendered = page.locator(".arithmatex:not(:has(.katex))").count()
@@ -109,6 +118,7 @@ def test_page_has_no_serious_accessibility_violation(browser, site_url, path, sc
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR", color_scheme=scheme)
     page = context.new_page()
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
     page.wait_for_function(RENDERED, timeout=20000)
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.dataset.mdColorScheme") == expected
@@ -211,4 +221,18 @@ def test_keyboard_reaches_skip_link_search_and_content(browser, site_url):
             break
     assert any("md-search__input" in s for s in seen), seen
     assert any(s.endswith("|content") for s in seen), seen
+    page.context.close()
+
+
+def test_mermaid_loads_only_when_a_diagram_nears_the_screen(browser, site_url):
+    """Asserts that a page whose diagrams are far below the fold does not fetch Mermaid until one is scrolled near."""
+    page, log = open_page(browser, f"{site_url}/git/bisect/")
+    below = page.evaluate(
+        "() => [...document.querySelectorAll('div.kb-mermaid')].every((d) => d.getBoundingClientRect().top > 2000)"
+    )
+    assert below, "pick a page whose first diagram is far below the first screen"
+    assert not [u for u in log.requests if "/assets/vendor/mermaid/" in u]
+    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
+    page.wait_for_function(RENDERED, timeout=20000)
+    assert [u for u in log.requests if "/assets/vendor/mermaid/" in u]
     page.context.close()

@@ -42,17 +42,32 @@
     }
   }
 
-  async function drawDiagrams() {
-    const nodes = document.querySelectorAll("div.kb-mermaid:not([data-processed])");
-    if (!nodes.length) return;
+  async function render(nodes) {
     await loadScript("mermaid/mermaid.min.js");
     const dark = document.body.getAttribute("data-md-color-scheme") === "slate";
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
     await mermaid.run({ nodes });
   }
 
+  // Mermaid is 3.5 MB of script: fetch and run it only when a diagram comes near the screen.
+  let observer = null;
+  function watchDiagrams() {
+    observer?.disconnect();
+    const nodes = document.querySelectorAll("div.kb-mermaid:not([data-processed])");
+    if (!nodes.length) return;
+    observer = new IntersectionObserver(
+      (entries, self) => {
+        const near = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
+        near.forEach((node) => self.unobserve(node));
+        if (near.length) render(near).catch((error) => console.error(error));
+      },
+      { rootMargin: "600px 0px" },
+    );
+    nodes.forEach((node) => observer.observe(node));
+  }
+
   document$.subscribe(() => {
     typesetMath().catch((error) => console.error(error));
-    drawDiagrams().catch((error) => console.error(error));
+    watchDiagrams();
   });
 })();
