@@ -25,6 +25,26 @@ def _first_difference(a: bytes, b: bytes) -> str:
         return f"binary: {len(a)} vs {len(b)} bytes, first difference at byte {at}"
 
 
+def _differing(first, second) -> list:
+    """Files present in both trees whose bytes differ."""
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    return [f for f in files if (second / f).is_file() and (first / f).read_bytes() != (second / f).read_bytes()]
+
+
+@pytest.mark.parametrize(("seed", "reproducible"), [("random.seed(0)", True), ("", False)], ids=["seeded", "unseeded"])
+def test_output_that_differs_between_builds_is_caught(tmp_path, seed, reproducible):
+    """Asserts that the comparison names the page when a block prints an unseeded random number, and passes
+    the same page once the block is seeded (so the check fails for the right reason)."""
+    from test_build import build_mini
+
+    page = f'# t\n\n```python exec="on"\nimport random\n{seed}\nprint(random.random())\n```\n'
+    for name in ("one", "two"):
+        done = build_mini(tmp_path / name, {"index.md": page})
+        assert done.returncode == 0, done.stderr
+    differing = [str(f) for f in _differing(tmp_path / "one/site", tmp_path / "two/site")]
+    assert ("index.html" not in differing) == reproducible, differing
+
+
 def test_second_build_elsewhere_is_byte_identical(built_site, tmp_path):
     """Asserts that building again, from a copy of the repository in another folder with no build cache (notebooks
     and code blocks run again), gives exactly the same files with exactly the same bytes as the first build."""
@@ -48,7 +68,7 @@ def test_second_build_elsewhere_is_byte_identical(built_site, tmp_path):
         f"only in the first: {sorted(map(str, first_files - second_files))[:20]}; "
         f"only in the second: {sorted(map(str, second_files - first_files))[:20]}"
     )
-    differing = [f for f in sorted(first_files) if (built_site / f).read_bytes() != (second / f).read_bytes()]
+    differing = _differing(built_site, second)
     report = "\n\n".join(
         f"{f}:\n{_first_difference((built_site / f).read_bytes(), (second / f).read_bytes())}" for f in differing[:5]
     )
