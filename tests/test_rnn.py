@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 import torch
-from conftest import ROOT
 from torch import nn
 
 from snippets.rnn.gradients import gradient_norms
@@ -155,12 +151,3 @@ def test_gradient_at_distance_zero_is_the_readout():
     readout = torch.randn(32, dtype=F64)
     assert norms.shape == (10,) and torch.isfinite(norms).all()
     assert abs(norms[0].item() - readout.norm().item()) < 1e-12
-
-
-@pytest.mark.parametrize("module", ["rnn", "lstm", "gru", "gradients"])
-def test_snippet_runs_as_main(module):
-    """Asserts that `python -m snippets.rnn.<module>` exits 0 and prints something."""
-    done = subprocess.run([sys.executable, "-m", f"snippets.rnn.{module}"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip()

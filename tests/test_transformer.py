@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import ROOT
 from torch import nn
 
 from snippets.transformer.attention import MultiHeadAttention, scaled_dot_product_attention
@@ -147,17 +143,3 @@ def test_tiny_vit_shapes():
     assert logits.shape == (3, 10)
     assert len(trace) == 9  # images, patchify, embedding, class token, positions, 2 blocks, class state, head
     assert trace[1].endswith("(3, 16, 192)") and trace[2].endswith("(3, 16, 64)") and trace[3].endswith("(3, 17, 64)")
-
-
-@pytest.mark.parametrize("module", ["attention", "masking", "encoder", "vit"])
-def test_snippet_runs_as_main(module):
-    """Asserts that `python -m snippets.transformer.<module>` runs its own checks and exits 0."""
-    done = subprocess.run(
-        [sys.executable, "-m", f"snippets.transformer.{module}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
