@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -91,7 +92,9 @@ def make_note(root: Path, title: str, date: str, tags: list[str], summary: str) 
     log = root / "docs/log" / f"{day}.md"
     if not log.exists():
         log.write_text(LOG_TEMPLATE.format(date=day), encoding="utf-8")
-        _add_to_nav(root / "mkdocs.yml", "  - 학습 일지:", f"      - {day}: log/{day}.md")
+        # quoted: a bare 2021-08-13 is a YAML date, and Material's tags plugin cannot serialise a date title
+        weekday = "월화수목금토일"[day.weekday()]
+        _add_to_nav(root / "mkdocs.yml", "  - 학습 일지:", f'      - "{day} ({weekday})": log/{day}.md')
         _add_log_row(root / "docs/log/index.md", day)
     text = log.read_text(encoding="utf-8")
     if "\n## 노트\n" not in text:
@@ -99,7 +102,7 @@ def make_note(root: Path, title: str, date: str, tags: list[str], summary: str) 
     log.write_text(text.rstrip("\n") + f"\n\n- [{title}](../notes/{note.name}): {summary}\n", encoding="utf-8")
 
     _ensure_notes_section(root)
-    _add_to_nav(root / "mkdocs.yml", "  - 노트:", f"      - \"{title}\": notes/{note.name}")
+    _add_to_nav(root / "mkdocs.yml", "  - 노트:", f"      - {json.dumps(title, ensure_ascii=False)}: notes/{note.name}")
     return note
 
 

@@ -16,6 +16,8 @@ from kbtools.new_note import NoteError, main, make_note
 def site_copy(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    for folder in ("overrides", "kbtools", "snippets"):  # mkdocs.yml names them relative to itself
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
 
@@ -32,7 +34,11 @@ def test_new_note_is_valid_listed_linked_and_runs(site_copy):
     note = make_note(site_copy, "배치 정규화", "2021-08-13", ["실습"], "배치 정규화를 한 문장으로.")
     meta, error = frontmatter.read(note)
     assert error is None and frontmatter.problems(meta, "note") == []
-    nav = str(_nav(site_copy))
+    nav = _nav(site_copy)
+    titles = [title for section in nav if isinstance(section, dict) for value in section.values()
+              if isinstance(value, list) for item in value if isinstance(item, dict) for title in item]
+    assert all(isinstance(title, str) for title in titles), f"nav titles YAML reads as non-text: {titles}"
+    nav = str(nav)
     assert f"notes/{note.name}" in nav and "log/2021-08-13.md" in nav
     log = (site_copy / "docs/log/2021-08-13.md").read_text(encoding="utf-8")
     assert f"(../notes/{note.name})" in log
@@ -72,3 +78,13 @@ def test_make_note_refuses_to_overwrite(site_copy):
     make_note(site_copy, "같은 제목", "2021-08-13", ["실습"], "s")
     with pytest.raises(NoteError, match="already exists"):
         make_note(site_copy, "같은 제목", "2021-08-13", ["실습"], "s")
+
+
+def test_site_with_a_new_note_builds_strictly(site_copy):
+    """Asserts that the whole site, with a note made by `make note` for a new day, passes `mkdocs build --strict`."""
+    from conftest import mkdocs_build
+
+    make_note(site_copy, "배치 정규화", "2021-08-13", ["실습"], "배치 정규화를 한 문장으로.")
+    done = mkdocs_build(site_copy / "mkdocs.yml", site_copy / "site")
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert (site_copy / "site/notes/2021-08-13-배치-정규화/index.html").is_file()
