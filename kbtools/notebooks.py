@@ -6,6 +6,9 @@
   the notebook. Ids are remade with the same slugify as Markdown pages and the toc from them.
 - Scripts: nbconvert's template carries a Mermaid loader pointing at a CDN; the site asks no host
   but its own, so it is removed (diagrams belong in Markdown pages).
+- Printed output: the kernel sends stdout in chunks as its flush timer fires, so a cell that prints,
+  computes for a while and prints again is stored as one or several outputs depending on timing; two
+  builds then differ. Adjacent stdout outputs of a cell are merged into one, as the reader sees them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ def fix_notebook_html(html: str) -> tuple[str, list[dict]]:
     for script in soup.find_all("script"):
         if "cdnjs.cloudflare.com" in (script.string or ""):
             script.decompose()
+    _merge_adjacent_stdout(soup)
     used: set[str] = set()
     tokens: list[dict] = []
     stack: list[dict] = []
@@ -47,6 +51,29 @@ def fix_notebook_html(html: str) -> tuple[str, list[dict]]:
         (stack[-1]["children"] if stack else tokens).append(token)
         stack.append(token)
     return str(soup), tokens
+
+
+def _stdout_pre(child):
+    """The <pre> of an output that is plain printed stdout (not a result, not stderr), else None."""
+    if child.get("class") != ["jp-OutputArea-child"]:
+        return None
+    rendered = child.find("div", class_="jp-RenderedText", recursive=False)
+    if rendered is None or rendered.get("data-mime-type") != "text/plain":
+        return None
+    return rendered.find("pre", recursive=False)
+
+
+def _merge_adjacent_stdout(soup: BeautifulSoup) -> None:
+    for area in soup.find_all("div", class_="jp-OutputArea"):
+        previous = None
+        for child in area.find_all("div", class_="jp-OutputArea-child", recursive=False):
+            pre = _stdout_pre(child)
+            if pre is not None and previous is not None:
+                for node in list(pre.contents):
+                    previous.append(node.extract())
+                child.decompose()
+            else:
+                previous = pre
 
 
 def on_page_content(html: str, page) -> str:

@@ -240,3 +240,19 @@ def test_notebook_cache_is_emptied_when_the_code_it_imports_changes(tmp_path):
     (cache / "code-digest.txt").write_text("a digest of other code")
     exec_fence.begin_build(cache)
     assert not (cache / "notebook.json").exists(), "changed code must empty the cache"
+
+
+def test_notebook_stdout_chunks_are_merged_into_one_output():
+    """Asserts that stdout a kernel sent in two chunks renders as one output, so builds do not depend on timing."""
+    from kbtools.notebooks import fix_notebook_html
+
+    def child(text, kind="text/plain"):
+        return (f'<div class="jp-OutputArea-child"><div class="jp-OutputPrompt"></div>'
+                f'<div class="jp-RenderedText" data-mime-type="{kind}"><pre>{text}</pre></div></div>')
+
+    a, b, ab, err = child("a\n"), child("b\n"), child("a\nb\n"), child("oops", "application/vnd.jupyter.stderr")
+    split = f'<div class="jp-OutputArea">{a}{b}</div>'
+    whole = f'<div class="jp-OutputArea">{ab}</div>'
+    assert fix_notebook_html(split)[0] == fix_notebook_html(whole)[0]
+    with_stderr = f'<div class="jp-OutputArea">{a}{err}</div>'
+    assert fix_notebook_html(with_stderr)[0].count("jp-OutputArea-child") == 2
