@@ -22,6 +22,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def read_nav(config: Path):
+    """The `nav` of an mkdocs.yml, read without importing the Python objects its `!!python/...` tags name."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return yaml.load(config.read_text(encoding="utf-8"), Loader=Loader)["nav"]
+
+
 def build_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", "1628726400")  # the Makefile sets the same
@@ -51,16 +62,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _serve(handler, path: str = ""):
+    """Serve with `handler` on 127.0.0.1 (a free port) in a thread; yields the base URL, then stops."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """The built site served on 127.0.0.1 (a free port), as a reader's browser would see it."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(functools.partial(_QuietHandler, directory=str(built_site)))
 
 
 @pytest.fixture(scope="session")
@@ -131,9 +145,4 @@ class _PagesHandler(_QuietHandler):
 def pages_url(built_site) -> str:
     """The built site served as GitHub Pages serves it: under site_url's path, 404.html for a missing page."""
     handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": _site_path()}), directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{_site_path().rstrip('/')}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(handler, _site_path().rstrip("/"))

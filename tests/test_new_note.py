@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import yaml
+from conftest import read_nav
 
 from kbtools import frontmatter
 from kbtools.blocks import ROOT, build_programs, find_fences, run_program
@@ -22,11 +22,7 @@ def site_copy(tmp_path):
 
 
 def _nav(root):
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"]
+    return read_nav(root / "mkdocs.yml")
 
 
 def test_new_note_is_valid_listed_linked_and_runs(site_copy):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import yaml
+from conftest import read_nav
 
 from kbtools import frontmatter
 from kbtools.blocks import DOCS, ROOT
@@ -62,11 +62,7 @@ def _nav_files(node) -> list[str]:
 def test_nav_lists_every_page_once():
     """Asserts that mkdocs.yml's nav lists each page under docs/ exactly once and nothing else."""
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"]
+    nav = read_nav(ROOT / "mkdocs.yml")
     listed = _nav_files(nav)
     pages = sorted(p.relative_to(DOCS).as_posix() for p in PAGES)
     assert sorted(listed) == pages, {
