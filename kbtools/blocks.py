@@ -237,6 +237,14 @@ def collect_programs(docs: Path = DOCS) -> list[Program]:
 
 # --- running -------------------------------------------------------------------------------------
 
+def line_of(text: str, source: str) -> int | str:
+    """The 1-based line of `source` (a page as written) holding `text`'s first non-blank line, or '?' when it is
+    not there verbatim (text printed by an executed block, for instance)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    at = source.find(first) if first else -1
+    return source.count("\n", 0, at) + 1 if at >= 0 else "?"
+
+
 def sandbox_env(workdir: Path) -> dict[str, str]:
     """The environment every block runs in, at build and in tests: nothing from the user's setup.
 

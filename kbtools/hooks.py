@@ -1,12 +1,12 @@
 """MkDocs hooks (loaded by path from mkdocs.yml): check front matter, tie executed blocks to their page,
-repair notebook pages."""
+typeset math and draw diagrams, repair notebook pages."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from kbtools import exec_fence, frontmatter, notebooks
+from kbtools import diagrams, exec_fence, frontmatter, katex, notebooks
 from kbtools.search import on_post_build  # noqa: F401  (Korean search index: kbtools/search.py)
 
 log = logging.getLogger("mkdocs.plugins.kbtools")
@@ -28,4 +28,10 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 def on_page_content(html: str, page, config, files) -> str:
     exec_fence.end_page()
+    where = f"docs/{page.file.src_uri}"
+    html, math_problems = katex.typeset(html, where, page.file.content_string)
+    drawings = Path(config.config_file_path).parent / "diagrams"  # committed beside mkdocs.yml
+    html, diagram_problems = diagrams.draw_page(html, drawings, where, page.file.content_string)
+    for problem in math_problems + diagram_problems:
+        log.error(problem)
     return notebooks.on_page_content(html, page)

@@ -7,19 +7,17 @@ import http.server
 import os
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from kbtools import chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
-CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 
 
 def read_nav(config: Path):
@@ -40,11 +38,43 @@ def build_env() -> dict[str, str]:
     return env
 
 
-def mkdocs_build(config: Path, site_dir: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+def mkdocs_build(config: Path, site_dir: Path, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict`; keyword arguments are extra environment variables."""
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site_dir)],
-        cwd=ROOT, env=build_env(), capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT, env={**build_env(), **env}, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+VALID_FRONT_MATTER = "---\ntitle: t\ndate: 2021-08-12\ntags: [안내]\nsummary: s\n---\n\n"
+
+
+def mini_site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A site that inherits mkdocs.yml but has only the given pages; returns its config file."""
+    docs = tmp_path / "docs"
+    for name, text in pages.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".md"):
+            text = textwrap.dedent(text)
+            if not text.startswith("---\n"):
+                text = VALID_FRONT_MATTER + text
+        (docs / name).write_text(text, encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
+        f"docs_dir: {docs}\n"
+        f"theme:\n  custom_dir: {ROOT / 'overrides'}\n"
+        f"hooks:\n  - {ROOT / 'kbtools/hooks.py'}\n"
+        "watch: []\n"
+        f"nav:\n" + "".join(f"  - {name}\n" for name in pages),
+        encoding="utf-8",
+    )
+    return config
+
+
+def build_mini(tmp_path: Path, pages: dict[str, str], **env: str) -> subprocess.CompletedProcess:
+    """Builds mini_site(tmp_path, pages) strictly into tmp_path/site; keyword arguments are extra environment."""
+    return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300, **env)
 
 
 @pytest.fixture(scope="session")
@@ -79,10 +109,10 @@ def site_url(built_site) -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: run `make test` (it installs Debian's chromium)", pytrace=False)
+    if not chromium.available():
+        pytest.fail(f"{chromium.CHROMIUM} not found: run `make test` (it installs Debian's chromium)", pytrace=False)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 

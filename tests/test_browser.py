@@ -30,29 +30,21 @@ NOTEBOOKS = sorted(_url_path(p) for p in DOCS.rglob("*.ipynb"))
 # axe-core 4.14.1 (MPL-2.0), copied by scripts/vendor.sh from npm into tests/vendor/: never published with the site.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
-# Diagrams render when they come near the screen (vendor-loader.js): bring each into view in turn.
-SCROLL_THROUGH_DIAGRAMS = """async () => {
-    for (const diagram of document.querySelectorAll("div.kb-mermaid")) {
-        diagram.scrollIntoView();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-}"""
-# Every diagram is SVG and every equation typeset (KaTeX and Mermaid load after networkidle on slow machines).
-RENDERED = """() => [...document.querySelectorAll("div.kb-mermaid")].every((d) => d.querySelector("svg"))
-    && [...document.querySelectorAll(".arithmatex")].every((m) => m.querySelector(".katex"))"""
+# Math and diagrams are drawn at build (kbtools/katex.py, kbtools/diagrams.py): the page runs no script for them.
+RENDERING_SCRIPTS = ("katex.min.js", "auto-render", "mermaid")
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_from_its_own_host(browser, site_url, path):
-    """Asserts that a page loads with no console error, no failed request and no request to another host,
-    and that every Mermaid diagram on it becomes SVG and every equation is typeset by KaTeX."""
+    """Asserts that a page loads with no console error, no failed request and no request to another host, that
+    every diagram on it is a visible SVG and every equation typeset, with no script fetched to do either."""
     page, log = open_page(browser, f"{site_url}/{path}")
-    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
-    page.wait_for_function(RENDERED, timeout=20000)
     page.wait_for_timeout(300)  # anything still loading fails or errs by now
-    diagrams = page.locator("div.kb-mermaid").count()
-    assert page.locator("div.kb-mermaid svg").count() >= diagrams
+    for diagram in page.locator("div.kb-mermaid").all():
+        box = diagram.locator("svg").first.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 20, f"diagram not drawn: {diagram.inner_text()[:80]}"
     assert page.locator(".arithmatex:not(:has(.katex))").count() == 0
+    assert not [u for u in log.requests if any(name in u for name in RENDERING_SCRIPTS)]
     own = urlparse(site_url).netloc
     foreign = [u for u in log.requests if urlparse(u).scheme in {"http", "https"} and urlparse(u).netloc != own]
     assert not foreign, f"requests to other hosts: {foreign}"
@@ -65,24 +57,54 @@ def test_page_loads_cleanly_from_its_own_host(browser, site_url, path):
     page.context.close()
 
 
-def test_math_and_diagrams_render(browser, site_url):
-    """Asserts that KaTeX typesets the equations and Mermaid turns the diagram into SVG, from vendored files."""
-    page, log = open_page(browser, f"{site_url}/lecture/sequential-models/")
-    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
-    page.wait_for_selector("div.kb-mermaid svg", timeout=15000)
-    page.wait_for_selector(".arithmatex .katex", timeout=15000)
-    unrendered = page.locator(".arithmatex:not(:has(.katex))").count()
-    assert unrendered == 0, f"{unrendered} equations left as TeX source"
-    assert any("/assets/vendor/mermaid/" in u for u in log.requests)
-    assert any("/assets/vendor/katex/" in u for u in log.requests)
+def test_diagrams_follow_the_colour_scheme(browser, site_url):
+    """Asserts that a diagram drawn at build takes its colours from the page (Material's --md-mermaid-*
+    variables): a label's colour and an arrow's colour differ between the light and the dark scheme."""
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{site_url}/lecture/sequential-models/", wait_until="networkidle")
+        colours[scheme] = page.evaluate("""() => {
+            const svg = document.querySelector("div.kb-mermaid svg");
+            return [getComputedStyle(svg.querySelector(".nodeLabel")).color,
+                    getComputedStyle(svg.querySelector(".flowchart-link")).stroke];
+        }""")
+        context.close()
+    assert colours["light"][0] != colours["dark"][0], colours
+    assert colours["light"][1] != colours["dark"][1], colours
+
+
+def test_math_is_typeset_with_katex_fonts(browser, site_url):
+    """Asserts that an equation typeset at build is laid out by KaTeX's stylesheet in KaTeX's own font, and
+    carries MathML for screen readers."""
+    page, log = open_page(browser, f"{site_url}/lecture/rnn/")
+    formula = page.locator("div.arithmatex .katex-html").first
+    assert "KaTeX" in formula.evaluate("(e) => getComputedStyle(e.querySelector('.mord')).fontFamily")
+    assert page.locator("div.arithmatex .katex-mathml math").count() > 0
+    assert any(u.endswith("/assets/vendor/katex/katex.min.css") for u in log.requests)
     page.context.close()
 
 
-def test_pages_without_math_or_diagrams_load_neither(browser, site_url):
-    """Asserts that the 3.5 MB Mermaid bundle and KaTeX are fetched only by pages that use them."""
+def test_pages_without_math_load_no_katex(browser, site_url):
+    """Asserts that KaTeX's stylesheet and fonts are fetched only by pages that have math."""
     page, log = open_page(browser, f"{site_url}/log/")
     assert not [u for u in log.requests if "/assets/vendor/" in u]
     page.context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_a_phone_screen(browser, site_url, path):
+    """Asserts that on a 412 px wide screen the article takes the width (a stray closing tag in a page once
+    pushed it to 0 px) and the page does not scroll sideways (wide code, math and diagrams scroll or scale)."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, locale="ko-KR", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    article = page.evaluate("document.querySelector('article').getBoundingClientRect().width")
+    assert article > 412 * 0.85, f"article is {article:.0f} px wide on a 412 px screen"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+    context.close()
 
 
 def test_korean_text_uses_a_korean_font(browser, site_url):
@@ -118,8 +140,6 @@ def test_page_has_no_serious_accessibility_violation(browser, site_url, path, sc
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR", color_scheme=scheme)
     page = context.new_page()
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
-    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
-    page.wait_for_function(RENDERED, timeout=20000)
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.dataset.mdColorScheme") == expected
     serious = [v for v in _axe_violations(page) if v["impact"] in {"serious", "critical"}]
@@ -221,18 +241,4 @@ def test_keyboard_reaches_skip_link_search_and_content(browser, site_url):
             break
     assert any("md-search__input" in s for s in seen), seen
     assert any(s.endswith("|content") for s in seen), seen
-    page.context.close()
-
-
-def test_mermaid_loads_only_when_a_diagram_nears_the_screen(browser, site_url):
-    """Asserts that a page whose diagrams are far below the fold does not fetch Mermaid until one is scrolled near."""
-    page, log = open_page(browser, f"{site_url}/git/bisect/")
-    below = page.evaluate(
-        "() => [...document.querySelectorAll('div.kb-mermaid')].every((d) => d.getBoundingClientRect().top > 2000)"
-    )
-    assert below, "pick a page whose first diagram is far below the first screen"
-    assert not [u for u in log.requests if "/assets/vendor/mermaid/" in u]
-    page.evaluate(SCROLL_THROUGH_DIAGRAMS)
-    page.wait_for_function(RENDERED, timeout=20000)
-    assert [u for u in log.requests if "/assets/vendor/mermaid/" in u]
     page.context.close()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, mkdocs_build
+from conftest import build_mini
 
 
 def test_exec_output_is_rendered_as_text(built_site):
@@ -60,36 +58,6 @@ def test_notebook_source_is_downloadable(built_site):
 
 
 # --- planted mistakes in a small copy of the site ------------------------------------------------
-
-VALID_FRONT_MATTER = "---\ntitle: t\ndate: 2021-08-12\ntags: [안내]\nsummary: s\n---\n\n"
-
-
-def mini_site(tmp_path: Path, pages: dict[str, str]) -> Path:
-    """A site that inherits mkdocs.yml but has only the given pages; returns its config file."""
-    docs = tmp_path / "docs"
-    for name, text in pages.items():
-        (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(".md"):
-            text = textwrap.dedent(text)
-            if not text.startswith("---\n"):
-                text = VALID_FRONT_MATTER + text
-        (docs / name).write_text(text, encoding="utf-8")
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
-        f"docs_dir: {docs}\n"
-        f"theme:\n  custom_dir: {ROOT / 'overrides'}\n"
-        f"hooks:\n  - {ROOT / 'kbtools/hooks.py'}\n"
-        "watch: []\n"
-        f"nav:\n" + "".join(f"  - {name}\n" for name in pages),
-        encoding="utf-8",
-    )
-    return config
-
-
-def build_mini(tmp_path: Path, pages: dict[str, str]):
-    return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300)
-
 
 def test_mini_site_builds(tmp_path):
     """Asserts that the planted-mistake harness itself builds a correct page (so failures below are real)."""

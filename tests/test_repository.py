@@ -48,21 +48,27 @@ def test_workflows_pin_actions_and_limit_permissions():
 
 
 def test_vendored_assets_match_their_pinned_versions():
-    """Asserts that every vendored package is the version vendor/package.json pins, with its licence beside it."""
+    """Asserts that every vendored package is the version vendor/package.json pins, with its licence beside it,
+    in each of the three places scripts/vendor.sh copies to."""
     import json
 
     pinned = json.loads((ROOT / "vendor/package.json").read_text())["dependencies"]
-    recorded = {}
-    for folder in (ROOT / "docs/assets/vendor", ROOT / "tests/vendor"):  # served by the site / tests only
+    recorded: dict[str, set[str]] = {}
+    # served by the site / run by the build / used by the tests only
+    for folder in (ROOT / "docs/assets/vendor", ROOT / "kbtools/vendor", ROOT / "tests/vendor"):
         for line in (folder / "VERSIONS.txt").read_text().splitlines():
             name, version, _licence = line.split()
-            recorded[name] = version
-            assert (folder / name / "LICENSE").is_file(), f"{name}: licence file missing"
-    assert recorded == pinned
-    vendor = ROOT / "docs/assets/vendor"
-    assert f'version:"{pinned["katex"]}"' in (vendor / "katex/katex.min.js").read_text().replace(" ", "")
-    assert pinned["mermaid"] in (vendor / "mermaid/mermaid.min.js").read_text()
+            recorded.setdefault(name, set()).add(version)
+            assert (folder / name / "LICENSE").is_file(), f"{folder}/{name}: licence file missing"
+    assert recorded == {name: {version} for name, version in pinned.items()}
+    build = ROOT / "kbtools/vendor"
+    assert f'version:"{pinned["katex"]}"' in (build / "katex/katex.min.js").read_text().replace(" ", "")
+    assert pinned["mermaid"] in (build / "mermaid/mermaid.min.js").read_text()
     assert pinned["axe-core"] in (ROOT / "tests/vendor/axe-core/axe.min.js").read_text()
+    css = (ROOT / "docs/assets/vendor/katex/katex.min.css").read_text()
+    assert "font-display:optional" in css and "font-display:block" not in css, "run scripts/vendor.sh"
+    published = [p for p in (ROOT / "docs").rglob("*.js") if p.name in {"katex.min.js", "mermaid.min.js"}]
+    assert not published, "KaTeX and Mermaid run at build: their scripts must not be published"
 
 
 def test_markdown_lint_is_clean():

@@ -35,7 +35,7 @@ def _differing(first, second) -> list:
 def test_output_that_differs_between_builds_is_caught(tmp_path, seed, reproducible):
     """Asserts that the comparison names the page when a block prints an unseeded random number, and passes
     the same page once the block is seeded (so the check fails for the right reason)."""
-    from test_build import build_mini
+    from conftest import build_mini
 
     page = f'# t\n\n```python exec="on"\nimport random\n{seed}\nprint(random.random())\n```\n'
     for name in ("one", "two"):

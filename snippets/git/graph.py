@@ -106,10 +106,10 @@ def to_mermaid(state: RepoState) -> str:
             lines.append('  HEAD{{"HEAD"}}:::head')
             lines.append(f"  HEAD ==> {_node_id('b', state.head_branch)}")
     lines += [
-        "  classDef commit fill:#f5f5f5,stroke:#616161",
-        "  classDef branch fill:#e8eaf6,stroke:#9e9e9e,stroke-width:2px",
-        "  classDef remote fill:#fff8e1,stroke:#9e9e9e,stroke-dasharray:4 3",
-        "  classDef current fill:#e8eaf6,stroke:#1e88e5,stroke-width:4px",
+        "  classDef commit fill:#f5f5f5,stroke:#616161,color:#212121",
+        "  classDef branch fill:#e8eaf6,stroke:#9e9e9e,stroke-width:2px,color:#212121",
+        "  classDef remote fill:#fff8e1,stroke:#9e9e9e,stroke-dasharray:4 3,color:#212121",
+        "  classDef current fill:#e8eaf6,stroke:#1e88e5,stroke-width:4px,color:#212121",
         "  classDef head fill:#1e88e5,color:#fff,stroke:#0d47a1",
         "  classDef detached fill:#e53935,color:#fff,stroke:#b71c1c",
     ]
