@@ -47,6 +47,7 @@ def _katex():
     return context
 
 
+@functools.cache  # `mkdocs serve` rebuilds every page on each save: unchanged formulas are not typeset again
 def render(tex: str, display: bool) -> str:
     """KaTeX's HTML for one formula; raises ValueError with KaTeX's message when it cannot be typeset."""
     result = _katex().call("kbRender", tex, display)
