@@ -33,10 +33,7 @@ MERMAID_JS = VENDOR / "mermaid" / "mermaid.min.js"
 DIAGRAM = re.compile(r'<div class="kb-mermaid">(?P<text>.*?)</div>', re.DOTALL)
 GEOMETRY = re.compile(r'\s(?:d|points|transform|viewBox|x|y|width|height)="[^"]*"')
 
-# The site's Korean font stack (docs/assets/stylesheets/extra.css, --md-text-font): text is measured with it.
-FONT_FAMILY = (
-    '"Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "Source Han Sans K", sans-serif'
-)
+SITE_CSS = Path(__file__).parent.parent / "docs" / "assets" / "stylesheets" / "extra.css"
 
 _DRAW = """async ({config, diagrams}) => {
   mermaid.initialize(config);
@@ -52,6 +49,12 @@ _DRAW = """async ({config, diagrams}) => {
 }"""
 
 
+def font_family() -> str:
+    """The site's Korean font stack (--md-text-font in extra.css): labels are measured in the font they are read in."""
+    stack = re.search(r"--md-text-font:\s*([^;]+);", SITE_CSS.read_text(encoding="utf-8"))
+    return f"{stack.group(1).strip()}, sans-serif"
+
+
 @functools.cache
 def mermaid_config() -> dict:
     return {
@@ -60,15 +63,17 @@ def mermaid_config() -> dict:
         "deterministicIds": True,
         "handDrawnSeed": 1,  # shapes are drawn with rough.js, which is random unless seeded
         "theme": "default",
-        "fontFamily": FONT_FAMILY,
+        "fontFamily": font_family(),
         "themeCSS": (Path(__file__).parent / "diagram-theme.css").read_text(encoding="utf-8"),
     }
 
 
 @functools.cache
 def _renderer_digest() -> bytes:
-    version = (VENDOR / "VERSIONS.txt").read_text(encoding="utf-8")
-    return hashlib.sha256((version + json.dumps(mermaid_config(), sort_keys=True)).encode()).digest()
+    """Mermaid's version and settings: a KaTeX upgrade (same VERSIONS.txt) must not ask for new drawings."""
+    versions = (VENDOR / "VERSIONS.txt").read_text(encoding="utf-8").splitlines()
+    mermaid = next(line for line in versions if line.startswith("mermaid "))
+    return hashlib.sha256((mermaid + json.dumps(mermaid_config(), sort_keys=True)).encode()).digest()
 
 
 def key_of(text: str) -> str:
