@@ -5,8 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
-# Dates and hashes in the built site come from this, not from the clock (two builds, same bytes).
-export SOURCE_DATE_EPOCH ?= 1628726400
 
 .PHONY: serve test build note system-deps lint clean bench
 

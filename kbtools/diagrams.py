@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 from kbtools import chromium
-from kbtools.blocks import line_of
+from kbtools.fences import line_of
 
 VENDOR = Path(__file__).parent / "vendor"
 MERMAID_JS = VENDOR / "mermaid" / "mermaid.min.js"

@@ -15,7 +15,7 @@ import html
 import re
 from pathlib import Path
 
-from kbtools.blocks import line_of
+from kbtools.fences import line_of
 
 KATEX_JS = Path(__file__).parent / "vendor" / "katex" / "katex.min.js"
 

@@ -76,7 +76,7 @@ def _merge_adjacent_stdout(soup: BeautifulSoup) -> None:
                 previous = pre
 
 
-def on_page_content(html: str, page) -> str:
+def repair_page(html: str, page) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     html, tokens = fix_notebook_html(html)

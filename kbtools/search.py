@@ -7,9 +7,10 @@ finds stem+particle (커밋 finds 커밋을) but one particle never finds anothe
   ending, with the same SUFFIXES as here. 트랜스포머가 becomes 트랜스포머, Material makes it 트랜스포머*,
   which finds 트랜스포머는. Stripping only shortens a prefix query, so it never loses a page the
   unstripped query would find.
-- Index side (`on_post_build`): search/search_index.json gets an extra field `kb` per entry holding the
-  compound parts of its Korean words: the trailing part of a word that is itself a word seen alone elsewhere
-  on the site (원격저장소 -> 저장소, 자기회귀 -> 회귀), since a trailing wildcard cannot find a word's end.
+- Index side (`rewrite_site_index`, after the build): search/search_index.json gets an extra field `kb` per
+  entry holding the compound parts of its Korean words: the trailing part of a word that is itself a word seen
+  alone elsewhere on the site (원격저장소 -> 저장소, 자기회귀 -> 회귀), since a trailing wildcard cannot find
+  a word's end.
 
 Rule-based on purpose: no dictionary download, no build dependency, explainable in one table.
 """
@@ -101,8 +102,8 @@ def rewrite_index(path: Path) -> dict:
     return {"docs": len(index["docs"]), "parts": added}
 
 
-def on_post_build(config) -> None:
-    """MkDocs hook: rewrite site/search/search_index.json after Material's search plugin wrote it."""
+def rewrite_site_index(config) -> None:
+    """Rewrite site/search/search_index.json after Material's search plugin wrote it (kbtools/hooks.py)."""
     path = Path(config["site_dir"]) / "search" / "search_index.json"
     if not path.exists():
         return

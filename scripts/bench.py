@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kbtools import chromium
+from kbtools import chromium, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -47,7 +47,7 @@ BUDGET_SCORES = {"performance": 95, "accessibility": 100, "best-practices": 100,
 
 def env() -> dict[str, str]:
     e = dict(os.environ)
-    e.setdefault("SOURCE_DATE_EPOCH", "1628726400")
+    e.setdefault("SOURCE_DATE_EPOCH", settings.SOURCE_DATE_EPOCH)
     e["NO_MKDOCS_2_WARNING"] = "1"
     return e
 

@@ -20,22 +20,28 @@ ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
-def read_nav(config: Path):
-    """The `nav` of an mkdocs.yml, read without importing the Python objects its `!!python/...` tags name."""
+def read_config(config: Path, keep_names: bool = False) -> dict:
+    """An mkdocs.yml, read without importing the Python objects its `!!python/...` tags name (with keep_names,
+    `!!python/name:x.y` reads as the string "x.y")."""
     import yaml
 
     class Loader(yaml.SafeLoader):
         pass
 
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    return yaml.load(config.read_text(encoding="utf-8"), Loader=Loader)["nav"]
+    def construct(loader, suffix, node):
+        return suffix.removeprefix("name:") if keep_names and suffix.startswith("name:") else None
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", construct)
+    return yaml.load(config.read_text(encoding="utf-8"), Loader=Loader)
+
+
+def read_nav(config: Path):
+    return read_config(config)["nav"]
 
 
 def build_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", "1628726400")  # the Makefile sets the same
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    return env
+    """The environment of a build: the caller's (kbtools/hooks.py sets SOURCE_DATE_EPOCH itself)."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def mkdocs_build(config: Path, site_dir: Path, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
@@ -78,7 +84,21 @@ def build_mini(tmp_path: Path, pages: dict[str, str], **env: str) -> subprocess.
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def unit_results(pytestconfig) -> dict[str, dict]:
+    """Every unit of the site run once by the engine (or taken from the store), progress on the terminal.
+
+    The build below renders from the same store, so no unit executes twice in one `make test`.
+    """
+    from kbtools.engine import Engine
+    from kbtools.units import site_units
+
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        return Engine(retry_failed=True).results(site_units(ROOT / "docs"))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, unit_results) -> Path:
     """The site built with `mkdocs build --strict`; the build's failure fails every test that needs it."""
     site = tmp_path_factory.mktemp("site")
     done = mkdocs_build(ROOT / "mkdocs.yml", site)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build_mini
+from conftest import ROOT, build_mini
 
 
 def test_exec_output_is_rendered_as_text(built_site):
@@ -66,10 +66,11 @@ def test_mini_site_builds(tmp_path):
 
 
 def test_failing_exec_block_fails_the_build_with_page_and_line(tmp_path):
-    """Asserts that an exception in an executed block fails the build and names docs/<page>.md:<line>."""
+    """Asserts that an exception in an executed block fails the build and names docs/<page>.md:<line> of the line
+    that raised."""
     done = build_mini(tmp_path, {"index.md": '# t\n\ntext\n\n```python exec="on"\nraise ValueError("planted")\n```\n'})
     assert done.returncode != 0
-    assert "docs/index.md:12:" in done.stderr and "planted" in done.stderr
+    assert "docs/index.md:13:" in done.stderr and "planted" in done.stderr, done.stderr
 
 
 def test_hanging_exec_block_stops_the_build_in_bounded_time(tmp_path):
@@ -78,7 +79,7 @@ def test_hanging_exec_block_stops_the_build_in_bounded_time(tmp_path):
     page = '# t\n\n```python exec="on" timeout="2"\nimport time\ntime.sleep(600)\n```\n'
     done = build_mini(tmp_path, {"index.md": page})
     assert done.returncode != 0
-    assert "docs/index.md:10: python block timed out after 2 s" in done.stderr
+    assert "docs/index.md:10: python block timed out after 2 s" in done.stderr, done.stderr
     assert time.monotonic() - started < 120
 
 
@@ -143,3 +144,22 @@ def test_bash_exec_block_at_build_has_no_network_and_stops_on_error(tmp_path):
     done = build_mini(tmp_path / "net", {"index.md": page})
     assert done.returncode == 0, done.stderr
     assert "no-network" in (tmp_path / "net/site/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=5)", "unreachable"),
+        (f"open({str(ROOT / 'planted-at-build')!r}, 'w')", "Read-only file system"),
+        ("import subprocess\nsubprocess.run(['git', 'status'], check=True)", "not a git repository"),
+    ],
+    ids=["socket", "write-into-project", "git-in-its-folder"],
+)
+def test_python_block_at_build_is_jailed(tmp_path, code, message):
+    """Asserts that at build a Python block runs in the jail, as in tests: no network, the project read-only,
+    no repository around it; the build fails naming the page and line."""
+    done = build_mini(tmp_path, {"index.md": f'# t\n\n```python exec="on"\n{code}\n```\n'})
+    raised_at = 10 + code.count("\n") + 1  # the block's last line (the fence opens at line 10)
+    assert done.returncode != 0 and f"docs/index.md:{raised_at}:" in done.stderr, done.stderr
+    assert message in done.stderr, done.stderr
+    assert not (ROOT / "planted-at-build").exists()

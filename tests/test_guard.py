@@ -7,15 +7,21 @@ import re
 import pytest
 from pytest_codeblocks import extract_from_file
 
-from kbtools.blocks import CODE_LANGUAGES, DISPLAY_LANGUAGES, DOCS, ROOT, collect_programs, page_fences
+from kbtools.fences import CODE_LANGUAGES, DISPLAY_LANGUAGES, find_fences
+from kbtools.settings import DOCS, ROOT
+from kbtools.units import site_units
 
 PAGES = sorted(DOCS.rglob("*.md"))
-# Independent of kbtools.blocks: any line that opens a fence and names a language.
+# Independent of kbtools.fences: any line that opens a fence and names a language.
 OPENING = re.compile(r"^\s*(`{3,}|~{3,})\s*\{?\s*\.?([A-Za-z][\w+-]*)")
 
 
+def page_fences(page):
+    return find_fences(page.read_text(encoding="utf-8"), page.relative_to(ROOT).as_posix())
+
+
 def _collected_locations() -> set[str]:
-    return {fence.location for program in collect_programs() for fence in program.fences}
+    return {fence.location for unit in site_units(DOCS) for fence in unit.fences}
 
 
 def test_every_code_fence_is_executed():
@@ -38,7 +44,7 @@ def test_every_fence_names_a_known_language():
         f"{fence.location}: '{fence.language or '(none)'}'"
         for page in PAGES
         for fence in page_fences(page)
-        if fence.language not in CODE_LANGUAGES | DISPLAY_LANGUAGES
+        if fence.language not in {*CODE_LANGUAGES, *DISPLAY_LANGUAGES}
     ]
     assert not unknown, (
         "fences must name a runnable language or a display one "
@@ -65,3 +71,15 @@ def test_superset_of_pytest_codeblocks(page):
     theirs = [b for b in extract_from_file(page) if b.syntax in {"python", "sh", "bash"}]
     missing = [block.lineno for block in theirs if block.lineno not in ours]
     assert not missing, f"{page}: blocks pytest-codeblocks finds but we do not, at lines {missing}"
+
+
+def test_mkdocs_renders_every_code_language_from_the_store():
+    """Asserts that mkdocs.yml's superfences entries are exactly the code languages, each rendered by
+    kbtools.render (a language missing there would show no output; one extra would run nowhere)."""
+    from conftest import read_config
+
+    fences = next(e for e in read_config(ROOT / "mkdocs.yml", keep_names=True)["markdown_extensions"]
+                  if isinstance(e, dict) and "pymdownx.superfences" in e)["pymdownx.superfences"]["custom_fences"]
+    rendered = {f["name"] for f in fences if f["format"] == "kbtools.render.formatter"
+                and f["validator"] == "kbtools.render.validator"}
+    assert rendered == set(CODE_LANGUAGES)

@@ -8,8 +8,11 @@ import pytest
 from conftest import read_nav
 
 from kbtools import frontmatter
-from kbtools.blocks import ROOT, build_programs, find_fences, run_program
+from kbtools.engine import Engine
 from kbtools.new_note import NoteError, main, make_note
+from kbtools.settings import ROOT
+from kbtools.store import Store
+from kbtools.units import page_units
 
 
 @pytest.fixture
@@ -39,8 +42,9 @@ def test_new_note_is_valid_listed_linked_and_runs(site_copy):
     log = (site_copy / "docs/log/2031-01-01.md").read_text(encoding="utf-8")
     assert f"(../notes/{note.name})" in log
     assert "[2031-01-01](2031-01-01.md)" in (site_copy / "docs/log/index.md").read_text(encoding="utf-8")
-    programs = build_programs(find_fences(note.read_text(encoding="utf-8"), f"docs/notes/{note.name}"))
-    assert programs and all(run_program(p).ok for p in programs)
+    units = page_units(note.read_text(encoding="utf-8"), f"docs/notes/{note.name}")
+    results = Engine(Store(site_copy / "store"), out=None).results(units)
+    assert units and all(r["ok"] for r in results.values()), results
 
 
 def test_second_note_on_an_existing_day_is_appended(site_copy):

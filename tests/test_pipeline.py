@@ -1,28 +1,63 @@
-"""The execution pipeline catches every kind of broken block, and names the page and line."""
+"""The execution engine runs every kind of unit, catches every kind of broken one, and names the page and line.
+
+Each test plants a page (or a notebook) in a temporary folder and runs it through the real engine, with a store of
+its own.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
+import time
+from pathlib import Path
 
+import nbformat
 import pytest
 
-from kbtools.blocks import BlockError, build_programs, find_fences, run_program
+from kbtools import jail
+from kbtools.engine import Engine
+from kbtools.fences import BlockError
+from kbtools.keys import unit_key
+from kbtools.settings import ROOT
+from kbtools.store import Store
+from kbtools.units import Unit, page_units, site_units
 
 PAGE = "docs/planted.md"
 
 
-def programs(markdown: str):
-    return build_programs(find_fences(textwrap.dedent(markdown), PAGE))
+def units(markdown: str) -> list[Unit]:
+    return page_units(textwrap.dedent(markdown), PAGE)
 
 
-def only(markdown: str):
-    (program,) = programs(markdown)
-    return program
+def only(markdown: str) -> Unit:
+    (unit,) = units(markdown)
+    return unit
 
 
-def test_fences_with_attributes_tilde_and_indent_are_all_collected():
+@pytest.fixture
+def run(tmp_path):
+    """run(unit) -> its result, executed by the engine into a store of this test's own."""
+    engine = Engine(Store(tmp_path / "store"), out=None)
+    return lambda unit: engine.results([unit])[unit.id]
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{n}", "metadata": {}, "outputs": [],
+                   "source": [c]} for n, c in enumerate(cells)],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    })
+
+
+# --- finding units ------------------------------------------------------------------------------------------
+
+def test_fences_with_attributes_tilde_and_indent_are_all_found(run):
     """Asserts that attributes, `{ .lang }`, `~~~` and fences nested in admonitions or tabs are all run."""
-    found = programs(
+    found = units(
         """
         ```python exec="on" result="text"
         print(1)
@@ -49,124 +84,113 @@ def test_fences_with_attributes_tilde_and_indent_are_all_collected():
             ```
         """
     )
-    assert [p.location for p in found] == [f"{PAGE}:{n}" for n in (2, 6, 10, 15, 21)]
-    assert all(run_program(p).ok for p in found)
+    assert [u.id for u in found] == [f"{PAGE}:{n}" for n in (2, 6, 10, 15, 21)]
+    assert all(run(u)["ok"] for u in found)
 
 
-def test_raising_python_block_names_page_and_line():
+@pytest.mark.parametrize(("attribute", "message"), [
+    ('exec="y"', 'exec="y" is neither on nor off'),
+    ('timeout="soon"', 'timeout="soon" must be a whole number'),
+    ('returncode="-1"', 'returncode="-1" must be a whole number'),
+])
+def test_attribute_without_meaning_is_an_error_naming_the_line(attribute, message):
+    """Asserts that an attribute value the engine would read one way and a reader another is refused, at its line."""
+    with pytest.raises(BlockError, match=rf"^{PAGE}:3: {message}"):
+        units(f"text\n\n```python {attribute}\nprint(1)\n```\n")
+
+
+def test_missing_include_is_an_error_with_its_location():
+    """Asserts that an include of a file that does not exist stops discovery, naming page and line."""
+    with pytest.raises(BlockError, match=rf"^{PAGE}:1: include failed"):
+        units('```python\n--8<-- "snippets/nowhere.py"\n```\n')
+
+
+def test_missing_section_is_an_error():
+    """Asserts that an include of a section that does not exist is an error, not an empty block."""
+    with pytest.raises(BlockError, match="include failed"):
+        units('```python\n--8<-- "snippets/sequence/autoregressive.py:no-such-section"\n```\n')
+
+
+def test_unclosed_fence_is_an_error():
+    """Asserts that a fence left open is reported instead of swallowing the rest of the page."""
+    with pytest.raises(BlockError, match=rf"^{PAGE}:1: fence ``` is never closed"):
+        units("```python\nprint(1)\n")
+
+
+# --- running them ------------------------------------------------------------------------------------------
+
+def test_raising_python_block_names_page_and_line(run):
     """Asserts that an exception fails the block and the report points at the line that raised."""
-    outcome = run_program(only("""
+    result = run(only("""
         ```python
         x = 1
         raise ValueError("planted")
         ```
     """))
-    assert not outcome.ok
-    assert outcome.report.startswith(f"{PAGE}:4:"), outcome.report
-    assert "ValueError: planted" in outcome.report
+    assert not result["ok"]
+    assert result["report"].startswith(f"{PAGE}:4:"), result["report"]
+    assert "ValueError: planted" in result["report"]
 
 
-def test_hanging_block_times_out():
-    """Asserts that a block past its time limit is stopped and reported, not waited on forever."""
-    outcome = run_program(only("""
-        ```python timeout="2"
-        import time
-        time.sleep(60)
-        ```
-    """))
-    assert not outcome.ok and "timed out after 2 s" in outcome.report
+def test_hanging_block_is_killed_at_its_limit(run):
+    """Asserts that a block past its time limit is killed and reported, not waited on."""
+    started = time.monotonic()
+    result = run(only('```python timeout="2"\nimport time\ntime.sleep(60)\n```\n'))
+    assert not result["ok"] and "python block timed out after 2 s" in result["report"], result["report"]
+    assert time.monotonic() - started < 20
 
 
-def test_bash_stops_at_the_first_failing_command():
+def test_block_that_leaves_a_child_running_does_not_hold_the_run(run):
+    """Asserts that `sleep 1000 &` ends with its block: the run returns at once and the sleep is killed."""
+    started = time.monotonic()
+    result = run(only('```bash\nsleep 1000 &\necho $! > /dev/null\necho started\n```\n'))
+    assert result["ok"] and result["outputs"] == ["started\n"], result
+    assert time.monotonic() - started < 20
+    leftovers = subprocess.run(["pgrep", "-f", "^sleep 1000$"], capture_output=True, text=True, check=False)
+    assert not leftovers.stdout.strip(), f"the block's child outlived it: {leftovers.stdout}"
+
+
+def test_bash_stops_at_the_first_failing_command(run):
     """Asserts `set -e` semantics: `false; echo ok` fails, at the line of `false`."""
-    outcome = run_program(only("""
+    result = run(only("""
         ```bash
         echo before
         false
         echo after
         ```
     """))
-    assert not outcome.ok
-    assert outcome.report.startswith(f"{PAGE}:4:"), outcome.report
-    assert "after" not in outcome.stdout
+    assert not result["ok"]
+    assert result["report"].startswith(f"{PAGE}:4:"), result["report"]
+    assert "after" not in result["outputs"][0]
 
 
-def test_expected_returncode_is_honoured():
-    """Asserts that `returncode="1"` (markdown-exec's attribute) makes exit status 1 the success."""
-    assert run_program(only('```bash returncode="1"\nexit 1\n```')).ok
-    assert not run_program(only('```bash returncode="1"\nexit 0\n```')).ok
+def test_expected_returncode_is_honoured(run):
+    """Asserts that `returncode="1"` makes exit status 1 the success."""
+    assert run(only('```bash returncode="1"\nexit 1\n```'))["ok"]
+    assert not run(only('```bash returncode="1"\nexit 0\n```'))["ok"]
 
 
-def test_shell_block_never_sees_the_project_repository():
-    """Asserts that git inside a block finds no repository: blocks run in a fresh temporary folder."""
-    outcome = run_program(only("""
-        ```bash
-        git rev-parse --show-toplevel
-        ```
-    """))
-    assert not outcome.ok and "not a git repository" in outcome.report
-
-
-def test_network_is_refused():
-    """Asserts that a block cannot open a connection to the outside."""
-    outcome = run_program(only("""
-        ```python timeout="20"
-        import socket
-        socket.create_connection(("pypi.org", 443), timeout=5)
-        ```
-    """))
-    assert not outcome.ok
-    assert any(word in outcome.report for word in ("gaierror", "unreachable", "refused", "OSError"))
-
-
-def test_session_blocks_share_state_and_run_as_one_program():
-    """Asserts that blocks of one markdown-exec session run together, as they do at build."""
-    program = only("""
+def test_session_blocks_share_state_and_each_keeps_its_own_output(run):
+    """Asserts that blocks of one session run together in order, and each fence gets exactly what it printed."""
+    unit = only("""
         ```python exec="on" session="s"
         value = 41
+        print("first", end="")
         ```
 
         ```python exec="on" session="s"
         assert value + 1 == 42
+        print("second")
         ```
     """)
-    assert len(program.fences) == 2 and run_program(program).ok
+    result = run(unit)
+    assert len(unit.fences) == 2 and result["ok"]
+    assert result["outputs"] == ["first", "second\n"]
 
 
-def test_include_of_a_snippet_section_runs_inside_its_module():
-    """Asserts that a block that only includes a section expands it and resolves the module's names."""
-    program = only('```python\n--8<-- "snippets/sequence/autoregressive.py:ar"\n```\n')
-    assert "def fit_autoregressive" in program.source
-    assert run_program(program).ok
-
-
-def test_missing_include_is_an_error_with_its_location():
-    """Asserts that an include of a file that does not exist stops collection, naming page and line."""
-    with pytest.raises(BlockError, match=rf"^{PAGE}:1: include failed"):
-        programs('```python\n--8<-- "snippets/nowhere.py"\n```\n')
-
-
-def test_missing_section_is_an_error():
-    """Asserts that an include of a section that does not exist is an error, not an empty block."""
-    with pytest.raises(BlockError, match="include failed"):
-        programs('```python\n--8<-- "snippets/sequence/autoregressive.py:no-such-section"\n```\n')
-
-
-def test_unclosed_fence_is_an_error():
-    """Asserts that a fence left open is reported instead of swallowing the rest of the page."""
-    with pytest.raises(BlockError, match=rf"^{PAGE}:1: fence ``` is never closed"):
-        programs("```python\nprint(1)\n")
-
-
-def test_pycon_transcript_is_checked_by_doctest():
-    """Asserts that a typed output in a `pycon` block must match what the code prints."""
-    assert run_program(only("```pycon\n>>> 1 + 1\n2\n```\n")).ok
-    assert not run_program(only("```pycon\n>>> 1 + 1\n3\n```\n")).ok
-
-
-def test_shell_session_shares_its_folder_and_checks_each_blocks_returncode():
+def test_shell_session_shares_its_folder_and_checks_each_blocks_returncode(run):
     """Asserts that bash blocks of one session share a folder, and a mid-session `returncode` is honoured."""
-    program = only("""
+    unit = only("""
         ```bash exec="on" session="repo"
         echo hello > file.txt
         ```
@@ -176,10 +200,11 @@ def test_shell_session_shares_its_folder_and_checks_each_blocks_returncode():
         ```
 
         ```bash exec="on" session="repo"
-        grep -q hello file.txt
+        grep -q hello file.txt && echo found
         ```
     """)
-    assert run_program(program).ok
+    result = run(unit)
+    assert result["ok"] and result["outputs"] == ["", "", "found\n"], result
     broken = only("""
         ```bash exec="on" session="repo"
         echo hello > file.txt
@@ -190,25 +215,13 @@ def test_shell_session_shares_its_folder_and_checks_each_blocks_returncode():
         echo unreachable
         ```
     """)
-    outcome = run_program(broken)
-    assert not outcome.ok and outcome.report.startswith(f"{PAGE}:7:"), outcome.report
+    result = run(broken)
+    assert not result["ok"] and result["report"].startswith(f"{PAGE}:7:"), result["report"]
 
 
-def test_block_cannot_write_to_the_project_or_home(tmp_path):
-    """Asserts that a bash block writing into the project folder or the user's home fails, leaving no file."""
-    from pathlib import Path
-
-    from kbtools.blocks import ROOT
-
-    for target in (ROOT / "planted-by-a-block", Path.home() / "planted-by-a-block"):
-        outcome = run_program(only(f'```bash\necho x > "{target}"\n```\n'))
-        assert not outcome.ok and "Read-only file system" in outcome.report, outcome.report
-        assert not target.exists()
-
-
-def test_failure_after_an_expected_failure_names_the_real_block():
+def test_failure_after_an_expected_failure_names_the_real_block(run):
     """Asserts that in a session, a block expected to fail does not take the blame for a later failure."""
-    program = only("""
+    result = run(only("""
         ```bash exec="on" session="s"
         true
         ```
@@ -223,36 +236,166 @@ def test_failure_after_an_expected_failure_names_the_real_block():
         true
         false
         ```
-    """)
-    outcome = run_program(program)
-    assert not outcome.ok and outcome.report.startswith(f"{PAGE}:14:"), outcome.report
+    """))
+    assert not result["ok"] and result["report"].startswith(f"{PAGE}:14:"), result["report"]
 
 
-def test_notebook_cache_is_emptied_when_the_code_it_imports_changes(tmp_path):
-    """Asserts that notebook outputs cached under another version of snippets/ are thrown away, and kept otherwise."""
-    from kbtools import exec_fence
-
-    cache = tmp_path / "mkdocs-jupyter"
-    exec_fence.begin_build(cache)
-    (cache / "notebook.json").write_text("{}")
-    exec_fence.begin_build(cache)
-    assert (cache / "notebook.json").exists(), "unchanged code must keep the cache"
-    (cache / "code-digest.txt").write_text("a digest of other code")
-    exec_fence.begin_build(cache)
-    assert not (cache / "notebook.json").exists(), "changed code must empty the cache"
+def test_include_of_a_snippet_section_runs_inside_its_module(run):
+    """Asserts that a block that only includes a section expands it and resolves the module's names."""
+    unit = only('```python\n--8<-- "snippets/sequence/autoregressive.py:ar"\n```\n')
+    assert "def fit_autoregressive" in unit.source
+    assert run(unit)["ok"]
 
 
-def test_notebook_stdout_chunks_are_merged_into_one_output():
-    """Asserts that stdout a kernel sent in two chunks renders as one output, so builds do not depend on timing."""
-    from kbtools.notebooks import fix_notebook_html
+def test_pycon_transcript_is_checked_by_doctest(run):
+    """Asserts that a typed output in a `pycon` block must match what the code prints."""
+    assert run(only("```pycon\n>>> 1 + 1\n2\n```\n"))["ok"]
+    assert not run(only("```pycon\n>>> 1 + 1\n3\n```\n"))["ok"]
 
-    def child(text, kind="text/plain"):
-        return (f'<div class="jp-OutputArea-child"><div class="jp-OutputPrompt"></div>'
-                f'<div class="jp-RenderedText" data-mime-type="{kind}"><pre>{text}</pre></div></div>')
 
-    a, b, ab, err = child("a\n"), child("b\n"), child("a\nb\n"), child("oops", "application/vnd.jupyter.stderr")
-    split = f'<div class="jp-OutputArea">{a}{b}</div>'
-    whole = f'<div class="jp-OutputArea">{ab}</div>'
-    assert fix_notebook_html(split)[0] == fix_notebook_html(whole)[0]
-    with_stderr = f'<div class="jp-OutputArea">{a}{err}</div>'
-    assert fix_notebook_html(with_stderr)[0].count("jp-OutputArea-child") == 2
+# --- the jail -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["python", "bash"])
+def test_block_never_sees_the_project_repository(run, language):
+    """Asserts that git inside a block finds no repository: each unit runs in a fresh folder outside the project."""
+    code = ("import subprocess\nsubprocess.run(['git', 'rev-parse', '--show-toplevel'], check=True)"
+            if language == "python" else "git rev-parse --show-toplevel")
+    result = run(only(f"```{language}\n{code}\n```\n"))
+    assert not result["ok"] and "not a git repository" in result["report"], result["report"]
+
+
+@pytest.mark.parametrize("language", ["python", "bash"])
+def test_block_cannot_write_to_the_project_or_home(run, language):
+    """Asserts that a block writing into the project folder or the user's home fails, leaving no file."""
+    for target in (ROOT / "planted-by-a-block", Path.home() / "planted-by-a-block"):
+        code = f"open({str(target)!r}, 'w')" if language == "python" else f'echo x > "{target}"'
+        result = run(only(f"```{language}\n{code}\n```\n"))
+        assert not result["ok"] and "Read-only file system" in result["report"], result["report"]
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("language", ["python", "bash"])
+def test_network_is_refused(run, language):
+    """Asserts that a block cannot open a connection, not even to a service of this machine (the jail's loopback
+    is its own)."""
+    code = ("import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=5)" if language == "python"
+            else "exec 3<>/dev/tcp/1.1.1.1/80")
+    result = run(only(f'```{language} timeout="20"\n{code}\n```\n'))
+    assert not result["ok"]
+    assert any(w in result["report"] for w in ("unreachable", "refused")), result["report"]
+
+
+def test_refused_namespaces_give_one_message_saying_what_to_do(tmp_path, monkeypatch):
+    """Asserts that where the kernel refuses user namespaces (simulated), the engine stops with one explanation
+    naming the sysctl to run and the way out, instead of each block failing on its own."""
+    monkeypatch.setenv(jail.SIMULATE_REFUSAL, "1")
+    with pytest.raises(jail.JailError) as refused:
+        Engine(Store(tmp_path / "store"), out=None).results([only('```bash\ntrue\n```\n')])
+    message = str(refused.value)
+    assert "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in message
+    assert "KB_NO_JAIL=1" in message
+
+
+# --- notebooks ------------------------------------------------------------------------------------------------
+
+def _notebook_unit(tmp_path, *cells, timeout=120) -> Unit:
+    path = tmp_path / "docs" / "nb.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(notebook(*cells), encoding="utf-8")
+    (unit,) = [u for u in site_units(path.parent, tmp_path, with_modules=False) if u.kind == "notebook"]
+    unit.timeout = timeout
+    return unit
+
+
+def test_notebook_runs_and_keeps_its_outputs_merged(run, tmp_path):
+    """Asserts that a notebook is executed whole, and a cell's printed chunks are stored as one output whatever the
+    kernel's flush timing (two prints across a pause would otherwise split or not, build to build)."""
+    unit = _notebook_unit(tmp_path, "import sys, time\nprint('a')\nsys.stdout.flush()\ntime.sleep(0.3)\nprint('b')")
+    result = run(unit)
+    assert result["ok"], result["report"]
+    outputs = nbformat.reads(result["notebook"], as_version=4).cells[0].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [("stream", "stdout", "a\nb\n")]
+
+
+def test_raising_notebook_cell_is_named(run, tmp_path):
+    """Asserts that a cell that raises fails the notebook, naming the notebook and the cell."""
+    result = run(_notebook_unit(tmp_path, "x = 1", "raise RuntimeError('planted in a notebook')"))
+    assert not result["ok"] and result["report"].startswith("docs/nb.ipynb: cell 2:"), result["report"]
+    assert "planted in a notebook" in result["report"]
+
+
+def test_notebook_cell_that_never_ends_is_killed_at_its_limit(run, tmp_path):
+    """Asserts that a hanging cell is stopped at the per-cell limit and named."""
+    started = time.monotonic()
+    result = run(_notebook_unit(tmp_path, "x = 1", "import time\ntime.sleep(600)", timeout=5))
+    assert not result["ok"] and result["report"].startswith("docs/nb.ipynb: cell 2: timed out after 5 s")
+    assert time.monotonic() - started < 60
+
+
+# --- the store ----------------------------------------------------------------------------------------------
+
+def test_second_run_comes_from_the_store(tmp_path):
+    """Asserts that an unchanged unit is not executed again, and that --no-cache executes it."""
+    unit = only('```python\nprint("once")\n```\n')
+    store = Store(tmp_path / "store")
+    first = Engine(store, out=None)
+    first.results([unit])
+    second = Engine(store, out=None)
+    assert second.results([unit])[unit.id]["outputs"] == ["once\n"] and second.executed == []
+    fresh = Engine(store, use_store=False, out=None)
+    fresh.results([unit])
+    assert len(fresh.executed) == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "edit"])
+def test_damaged_store_entry_is_run_again(tmp_path, damage):
+    """Asserts that an entry cut short or edited by hand is never shown: the unit runs again."""
+    unit = only('```python\nprint("real")\n```\n')
+    store = Store(tmp_path / "store")
+    Engine(store, out=None).results([unit])
+    path = store.path(unit_key(unit))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2] if damage == "truncate" else text.replace("real", "fake"), encoding="utf-8")
+    again = Engine(store, out=None)
+    assert again.results([unit])[unit.id]["outputs"] == ["real\n"] and len(again.executed) == 1
+
+
+def test_key_follows_the_project_code_a_unit_imports(tmp_path, monkeypatch):
+    """Asserts that a unit's key changes with the snippet it imports (transitively) and not with another one."""
+    lstm = only("```python\nfrom snippets.rnn import lstm\n```\n")
+    other = only("```python\nimport math\n```\n")
+    before = unit_key(lstm), unit_key(other)
+    target = ROOT / "snippets" / "rnn" / "lstm.py"
+    original = target.read_bytes()
+    try:
+        target.write_bytes(original + b"\n# a changed line\n")
+        os.utime(target, ns=(time.time_ns(), time.time_ns()))
+        assert unit_key(lstm) != before[0]
+        assert unit_key(other) == before[1]
+    finally:
+        target.write_bytes(original)
+
+
+def test_shards_merge_into_the_store_of_a_single_run(tmp_path):
+    """Asserts that two shards run as separate processes cover every unit once, and their merged store holds
+    the same entries with the same outputs as one run of everything."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(6):
+        (docs / f"p{n}.md").write_text(f'# p{n}\n\n```python\nprint({n} * 7)\n```\n\n```bash\necho {n}\n```\n')
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "kbtools.run", "--docs", str(docs), *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+    for k in (1, 2):
+        done = cli("--store", str(tmp_path / f"shard{k}"), "--shard", f"{k}/2")
+        assert done.returncode == 0, done.stderr
+    assert cli("--store", str(tmp_path / "merged"), "--merge", str(tmp_path / "shard1"),
+               "--merge", str(tmp_path / "shard2")).returncode == 0
+    assert cli("--store", str(tmp_path / "single")).returncode == 0
+    merged, single = Store(tmp_path / "merged"), Store(tmp_path / "single")
+    assert merged.stored_keys() == single.stored_keys() and len(single.stored_keys()) == 12
+    assert not Store(tmp_path / "shard1").stored_keys() & Store(tmp_path / "shard2").stored_keys()
+    for key in single.stored_keys():
+        assert merged.get(key)["outputs"] == single.get(key)["outputs"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import shutil
 import subprocess
 import sys
@@ -34,34 +36,54 @@ def _differing(first, second) -> list:
 @pytest.mark.parametrize(("seed", "reproducible"), [("random.seed(0)", True), ("", False)], ids=["seeded", "unseeded"])
 def test_output_that_differs_between_builds_is_caught(tmp_path, seed, reproducible):
     """Asserts that the comparison names the page when a block prints an unseeded random number, and passes
-    the same page once the block is seeded (so the check fails for the right reason)."""
+    the same page once the block is seeded (so the check fails for the right reason). Each build has its own
+    store: one shared store would hand the second build the first one's number."""
     from conftest import build_mini
 
     page = f'# t\n\n```python exec="on"\nimport random\n{seed}\nprint(random.random())\n```\n'
     for name in ("one", "two"):
-        done = build_mini(tmp_path / name, {"index.md": page})
+        done = build_mini(tmp_path / name, {"index.md": page}, KB_STORE=str(tmp_path / name / "store"))
         assert done.returncode == 0, done.stderr
     differing = [str(f) for f in _differing(tmp_path / "one/site", tmp_path / "two/site")]
     assert ("index.html" not in differing) == reproducible, differing
 
 
+# Another CPU, as far as this one can play it: MKL and ATen take their baseline code paths instead of AVX-512.
+OTHER_CPU = {"MKL_CBWR": "COMPATIBLE", "ATEN_CPU_CAPABILITY": "default"}
+
+
+@contextlib.contextmanager
+def busy_cpu():
+    """Keep every core busy (one spinning process each) while the block runs: timing must not reach the pages."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
 def test_second_build_elsewhere_is_byte_identical(built_site, tmp_path):
-    """Asserts that building again, from a copy of the repository in another folder with no build cache (notebooks
-    and code blocks run again), gives exactly the same files with exactly the same bytes as the first build."""
+    """Asserts that building again from a copy of the repository in another folder, with an empty store (every
+    block and notebook executes again), on the baseline CPU code paths and with every core kept busy, gives
+    exactly the same files with exactly the same bytes as the first build."""
     copy = tmp_path / "repo"
     shutil.copytree(ROOT, copy, ignore=IGNORED, symlinks=True)
     second = tmp_path / "site"
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(second)],
-        cwd=copy,
-        env=build_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    with busy_cpu():
+        done = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(second)],
+            cwd=copy,
+            env={**build_env(), **OTHER_CPU},
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
     if done.returncode != 0:
         pytest.fail(f"second build failed:\n{done.stderr[-6000:]}", pytrace=False)
+    assert "[kb] ran" in done.stderr and "from the store" in done.stderr, "the second build must execute afresh"
     first_files = {p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file()}
     second_files = {p.relative_to(second) for p in second.rglob("*") if p.is_file()}
     assert first_files == second_files, (

@@ -7,7 +7,7 @@ import re
 from conftest import read_nav
 
 from kbtools import frontmatter
-from kbtools.blocks import DOCS, ROOT
+from kbtools.settings import DOCS, ROOT
 
 INCLUDE = re.compile(r"""--8<--\s+["'](snippets/[^"':]+\.py)(?::[\w-]+)?["']""")
 IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)+)", re.MULTILINE)

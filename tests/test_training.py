@@ -19,6 +19,7 @@ def test_dataset_is_seeded_and_balanced():
     first, second = make_bars(300, seed=3), make_bars(300, seed=3)
     images, labels = first.tensors
     assert images.shape == (300, 1, 8, 8) and labels.shape == (300,)
+    # exact on purpose: the same seeded generator and the same ops, run twice in one process
     assert torch.equal(images, second.tensors[0]) and torch.equal(labels, second.tensors[1])
     assert not torch.equal(images, make_bars(300, seed=4).tensors[0])
     counts = torch.bincount(labels, minlength=len(CLASSES))
@@ -29,6 +30,7 @@ def test_clean_images_hold_exactly_one_bar_of_their_class():
     """Asserts that without noise each image is one bar of 8 pixels, horizontal, vertical or diagonal as labelled."""
     images, labels = make_bars(60, seed=0, noise=0.0).tensors
     for image, label in zip(images[:, 0], labels, strict=True):
+        # exact: pixels are 0.0 or 1.0 and sums of a few such floats are exact integers in float32
         assert image.sum() == 8
         if label == 0:
             assert (image.sum(dim=1) == 8).sum() == 1  # one full row
@@ -54,6 +56,8 @@ def test_loop_learns_well_above_chance():
 def test_loop_is_deterministic():
     """Asserts that two runs with the same seed give identical loss histories and accuracy, and another seed differs."""
     first, second = train(epochs=2), train(epochs=2)
+    # exact on purpose: the same code path twice in one process (same kernels, shapes and thread count); across
+    # CPUs the losses differ in the last bits, which is why the snippet prints them rounded
     assert first.losses == second.losses
     assert first.accuracy == second.accuracy
     assert train(epochs=2, seed=1).losses != first.losses
@@ -64,6 +68,6 @@ def test_snippet_runs_as_main():
     done = subprocess.run([sys.executable, "-m", "snippets.training.minimal_loop"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert len(re.findall(r"^epoch \d: loss \d\.\d{4}$", done.stdout, re.MULTILINE)) == 5, done.stdout
+    assert len(re.findall(r"^epoch \d: loss \d\.\d{2}$", done.stdout, re.MULTILINE)) == 5, done.stdout
     accuracy = float(re.search(r"test accuracy (\d\.\d{3})", done.stdout).group(1))
     assert accuracy > CHANCE + 0.5, done.stdout

@@ -103,9 +103,10 @@ def main() -> None:
     theirs.load_state_dict(ours.state_dict())
     (out, h_n), (out_ref, h_n_ref) = ours(x), theirs(x)
     assert out.shape == (B, T, H) and h_n.shape == (2, B, H)
-    assert torch.allclose(out, out_ref, atol=1e-12) and torch.allclose(h_n, h_n_ref, atol=1e-12)
-    print(f"GRU: output {tuple(out.shape)}, h_n {tuple(h_n.shape)}, max |ours - nn.GRU| = "
-          f"{(out - out_ref).abs().max().item():.1e}")
+    # float64: ours and torch.nn sum in different orders, ~1e-16 apart per operation, by an amount that depends on
+    # the CPU's kernels. Print the bound, not the difference, so the output is the same on every machine.
+    assert max((out - out_ref).abs().max().item(), (h_n - h_n_ref).abs().max().item()) < 1e-12
+    print(f"GRU: output {tuple(out.shape)}, h_n {tuple(h_n.shape)}, max |ours - nn.GRU| < 1e-12")
 
 
 if __name__ == "__main__":

@@ -85,8 +85,9 @@ def main() -> None:
 
     weather = [0, 0, 1, 1, 1, 0, 2, 2, 1, 0, 0, 0, 1, 2, 2, 2, 1, 1, 0, 0]  # 0 맑음, 1 흐림, 2 비
     P = transition_matrix(weather, n_states=3)
-    assert torch.allclose(P.sum(dim=1), torch.ones(3, dtype=torch.float64))
-    print("P(next | today) rows sum to 1:", P.sum(dim=1).tolist())
+    # a sum of 3 float64 quotients is 1 up to rounding (1e-16), not always bit for bit; print the bound
+    assert (P.sum(dim=1) - 1).abs().max().item() < 1e-12
+    print("P(next | today): every row sums to 1 (|sum - 1| < 1e-12)")
 
 
 if __name__ == "__main__":

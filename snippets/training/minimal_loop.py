@@ -40,7 +40,8 @@ class TinyCNN(nn.Module):
     """Conv 3x3 -> ReLU -> global average pool -> linear: logits (B, 3) for images (B, 1, 8, 8).
 
     Each of the 16 filters can become an edge detector for one direction; pooling over all positions makes
-    the answer the same wherever the bar lies.
+    the answer nearly the same wherever the bar lies (not exactly: zero padding changes what the filters see
+    at the border, and the wrapped diagonal breaks at a different place for each offset).
     """
 
     def __init__(self, filters: int = 16, n_classes: int = len(CLASSES)) -> None:
@@ -95,7 +96,9 @@ def train(epochs: int = 5, seed: int = 0, batch_size: int = 32, lr: float = 5e-2
 def main() -> None:
     result = train()
     for epoch, loss in enumerate(result.losses, start=1):
-        print(f"epoch {epoch}: loss {loss:.4f}")
+        # two decimals: float32 kernels differ between CPUs in the last bits, and 95 Adam steps grow that to
+        # ~1e-4 in the loss (measured 5e-5), enough to flip a fourth decimal
+        print(f"epoch {epoch}: loss {loss:.2f}")
     print(f"test accuracy {result.accuracy:.3f} (chance {1 / len(CLASSES):.3f})")
 
 

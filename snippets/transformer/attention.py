@@ -97,9 +97,11 @@ def main() -> None:
     ref_out, ref_weights = theirs(x, x, x, average_attn_weights=False)
     print(f"C={C}, nh={nh}, hs={ours.hs}")
     print("output", tuple(out.shape), "weights", tuple(weights.shape))
-    print(f"max |out - nn.MultiheadAttention|     = {(out - ref_out).abs().max().item():.2e}")
-    print(f"max |weights - nn.MultiheadAttention| = {(weights - ref_weights).abs().max().item():.2e}")
-    assert torch.allclose(out, ref_out, atol=1e-6) and torch.allclose(weights, ref_weights, atol=1e-6)
+    # float64 through other kernels: ~1e-15 apart (256-term sums), by an amount that depends on the CPU.
+    # Print the bound, not the difference, so the output is the same on every machine.
+    assert (out - ref_out).abs().max().item() < 1e-12 and (weights - ref_weights).abs().max().item() < 1e-12
+    print("max |out - nn.MultiheadAttention|     < 1e-12")
+    print("max |weights - nn.MultiheadAttention| < 1e-12")
 
 
 if __name__ == "__main__":

@@ -66,8 +66,9 @@ def main() -> None:
         ours.load_state_dict(theirs.state_dict())
         with torch.no_grad():
             difference = (ours(x) - theirs(x)).abs().max().item()
-        print(f"norm_first={norm_first}: output {tuple(ours(x).shape)}, max |ours - torch| = {difference:.2e}")
-        assert difference < 1e-6
+        # float64 through other kernels: ~1e-15 apart, by an amount that depends on the CPU; print the bound
+        assert difference < 1e-12
+        print(f"norm_first={norm_first}: output {tuple(ours(x).shape)}, max |ours - torch| < 1e-12")
 
 
 if __name__ == "__main__":

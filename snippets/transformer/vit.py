@@ -112,8 +112,10 @@ def main() -> None:
     with torch.no_grad():
         by_linear = model.patch_embedding(patchify(image, 8))  # (B, N, D)
         by_conv = conv(image).flatten(2).transpose(1, 2)  # (B, D, H/P, W/P) -> (B, D, N) -> (B, N, D)
-    print(f"max |linear - conv| = {(by_linear - by_conv).abs().max().item():.2e}")
-    assert torch.allclose(by_linear, by_conv, atol=1e-5)
+    # float32, 192-term sums in a matmul vs a convolution kernel: ~5e-7 apart, by an amount that depends on the
+    # CPU. Print the bound, not the difference, so the output is the same on every machine.
+    assert (by_linear - by_conv).abs().max().item() < 1e-5
+    print("max |linear - conv| < 1e-5")
 
 
 if __name__ == "__main__":

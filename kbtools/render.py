@@ -1,0 +1,89 @@
+"""Render executed blocks from the store: the build itself executes nothing.
+
+Before a page is converted, `mark_page` tags each of its `exec="on"` fences with the page line it opens at
+(`kbline="N"`). The superfences validator and formatter below, named in mkdocs.yml for every code language,
+find that fence's unit and block by its line and render its stored output with markdown-exec's own layout
+(`base_format`: the source above, the output below as text, or as HTML with `html="on"`). markdown-exec stays
+as the renderer because its layouts are what writers know; its executors are never called.
+"""
+
+from __future__ import annotations
+
+import html as html_escape
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown_exec
+
+from kbtools.fences import find_fences
+from kbtools.units import Unit
+
+LINE_ATTRIBUTE = "kbline"
+_OPENING = re.compile(r"^(?P<head>[ \t]*(?:`{3,}|~{3,})[ \t]*)(?P<info>[^`\n]*)$")
+
+
+@dataclass
+class _Page:
+    path: str = ""
+    blocks: dict[int, tuple[dict, int]] = field(default_factory=dict)  # line -> (result, block index)
+
+
+_page = _Page()
+
+
+def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], results: dict[str, dict]) -> str:
+    """The page's Markdown with `kbline="N"` on each fence that shows output; remembers their results.
+
+    `first_line`: the page line (1-based) of the Markdown's first line (front matter comes before it).
+    """
+    _page.path, _page.blocks = path, {}
+    for unit in units:
+        for index, fence in enumerate(unit.fences):
+            if fence.shows_output and unit.id in results:
+                _page.blocks[fence.line] = (results[unit.id], index)
+    lines = markdown.split("\n")
+    for fence in find_fences(markdown, path):
+        line = fence.line + first_line - 1
+        if line in _page.blocks:
+            opening = _OPENING.match(lines[fence.line - 1])
+            info = opening["info"].rstrip()
+            tag = f'{LINE_ATTRIBUTE}="{line}"'
+            info = f"{info[:-1].rstrip()} {tag} }}" if info.endswith("}") else f"{info} {tag}"
+            lines[fence.line - 1] = opening["head"] + info
+    return "\n".join(lines)
+
+
+def validator(language: str, inputs: dict[str, str], options: dict[str, Any], attrs: dict[str, Any], md) -> bool:
+    """Claims the fences `mark_page` tagged; the others are plain highlighted code."""
+    line = inputs.pop(LINE_ATTRIBUTE, None)
+    if line is None:
+        return False
+    for engine_only in ("timeout", "exec"):  # read by the engine (kbtools/fences.py), not by the renderer
+        inputs.pop(engine_only, None)
+    inputs["exec"] = "on"
+    markdown_exec.validator(language, inputs, options, attrs, md)
+    options["kb_line"] = int(line)
+    return True
+
+
+def formatter(source: str, language: str, css_class: str, options: dict[str, Any], md, **kwargs: Any) -> str:
+    line = options.pop("kb_line")
+    result, index = _page.blocks[line]
+    if not result["ok"]:  # the failure was logged, with its page and line, before the build
+        return f'<pre class="kb-exec-error">{html_escape.escape(result["report"])}</pre>'
+    output = result["outputs"][index] if index < len(result["outputs"]) else ""
+    if not options.get("html") and not options.get("result"):
+        options["result"] = "text"
+    options.pop("session", None)  # sessions are the engine's: the renderer only shows the stored output
+    html = markdown_exec.base_format(
+        language=language, run=lambda code, **_: output, code=source, md=md, **options
+    )
+    return _without_copy_button(html)
+
+
+def _without_copy_button(html: str) -> str:
+    """A block's printed output (result="text") gets no copy button (Material skips `.no-copy`): readers copy
+    code, not output, and each button costs the page time at load (44 blocks on the Git pages)."""
+    # str(): markdown-exec returns markupsafe.Markup, whose replace() would escape the new tag.
+    return str(html).replace('<div class="language-text highlight">', '<div class="language-text highlight no-copy">')
