@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build note system-deps lint clean bench
+.PHONY: serve test build units note system-deps lint clean bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ serve: $(STAMP)
 ## make test: install what the tests need (Chromium, a Korean font) and run the whole suite
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+## make units: run every unit (code block, notebook, snippet module) the result store lacks (RUN_ARGS=--no-cache ...)
+units: $(STAMP)
+	$(BIN)/python -m kbtools.run $(RUN_ARGS)
 
 ## make build: the strict build into site/
 build: $(STAMP)

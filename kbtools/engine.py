@@ -138,7 +138,8 @@ class Progress:
 
 class Engine:
     def __init__(self, store: Store | None = None, jobs: int | None = None, use_store: bool = True,
-                 retry_failed: bool = False, out: TextIO | None = sys.stderr):
+                 retry_failed: bool = False, out: TextIO | None = None):
+        """`out`: where progress and the summary go (None: nowhere)."""
         self.store = store or Store(settings.STORE)
         self.jobs = jobs or os.cpu_count() or 1
         self.use_store, self.retry_failed, self.out = use_store, retry_failed, out

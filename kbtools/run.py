@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         docs = args.docs.resolve()
         units = site_units(docs, docs.parent, with_modules=docs == settings.DOCS)
-        engine = Engine(store, jobs=args.jobs, use_store=not args.no_cache, retry_failed=True)
+        engine = Engine(store, jobs=args.jobs, use_store=not args.no_cache, retry_failed=True, out=sys.stderr)
         results = engine.results(units, shard=args.shard)
     except (BlockError, JailError) as error:
         print(error, file=sys.stderr)

@@ -94,7 +94,7 @@ def unit_results(pytestconfig) -> dict[str, dict]:
 
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
-        return Engine(retry_failed=True).results(site_units(ROOT / "docs"))
+        return Engine(retry_failed=True, out=sys.stderr).results(site_units(ROOT / "docs"))
 
 
 @pytest.fixture(scope="session")

@@ -124,19 +124,6 @@ def test_root_installs_without_sudo(tmp_path):
     assert calls == ["update -qq", "install -y -qq --no-install-recommends fonts-noto-cjk fontconfig"]
 
 
-@pytest.mark.parametrize("os_release", [UBUNTU, MINT], ids=["ubuntu", "mint"])
-def test_ubuntu_with_sudo_does_not_apt_install_the_snap_stub(tmp_path, os_release):
-    """Asserts that on Ubuntu (or a derivative) with sudo and no Chromium at /usr/bin/chromium nothing is
-    installed: the message says apt cannot give a usable Chromium, offers only fonts-noto-cjk from apt, and names
-    KB_CHROMIUM."""
-    if Path("/usr/bin/chromium").exists():
-        pytest.skip("this machine has /usr/bin/chromium: the case needs it missing")
-    code, out, err, calls = run_script(tmp_path, uid=1000, sudo=True, os_release=os_release, chromium="", font=False)
-    assert_one_message(code, out, err, calls)
-    assert "/usr/bin/chromium is missing, and apt-get cannot install a Chromium the tests can drive on Ubuntu." in err
-    assert "sudo apt-get install fonts-noto-cjk" in [line.strip() for line in err.splitlines()]
-    assert "export KB_CHROMIUM=/opt/google/chrome/chrome" in err
-
 
 def test_ubuntu_with_a_kb_chromium_that_names_nothing_installs_nothing(tmp_path):
     """Asserts that on Ubuntu with sudo, a KB_CHROMIUM naming no executable stops before apt-get, the message
