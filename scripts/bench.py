@@ -342,7 +342,7 @@ def main() -> None:
         "",
         f"Edit-to-reload: time from writing `{EDITED_PAGE}` (a light page) in the copy to `mkdocs serve` serving the "
         "new text; the notebooks and the model pages are unchanged elsewhere in the site. `mkdocs serve` rebuilds "
-        "every page on each save but reuses the outputs of unchanged pages' executed blocks (kbtools/exec_fence.py); "
+        "every page on each save and takes every unchanged unit's output from the result store (kbtools/engine.py); "
         "`--dirty` rebuilds only the saved page.",
         *(["", *notes] if notes else []),
         "",
