@@ -35,9 +35,10 @@ note: $(STAMP)
 	$(BIN)/python -m kbtools.new_note $(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(TAGS),--tags "$(TAGS)") $(if $(SUMMARY),--summary "$(SUMMARY)")
 
-## make bench: time builds, tests and edit-to-reload, weigh pages, run Lighthouse; write BENCHMARKS.md
+## make bench: time builds, the engine, tests and edit-to-reload, weigh pages, run Lighthouse; write BENCHMARKS.md
+## (SCALE=10: also a generated copy with ten times the pages)
 bench: $(STAMP) system-deps
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 system-deps:
 	@bash scripts/system-deps.sh

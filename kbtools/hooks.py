@@ -70,7 +70,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             log.error(problem)
         source = page.file.content_string  # as written: line numbers count the front matter
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
-        return render.mark_page(markdown, where, first_line, _units.get(where, []), _results)
+        if where not in _units:  # its fences could not be read: on_pre_build logged where
+            return markdown
+        return render.mark_page(markdown, where, first_line, _units[where], _results)
     return markdown
 
 

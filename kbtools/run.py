@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for r in results.values() if not r["ok"]]
     for result in failed:
         print(f"\n{result['report']}", file=sys.stderr)
-    print(f"[kb] {len(results)} units, {len(engine.executed)} executed, {len(failed)} failed", file=sys.stderr)
+    executed = sorted(r["id"] for r in engine.executed)
+    named = f" ({', '.join(executed)})" if 0 < len(executed) <= 20 else ""
+    print(f"[kb] {len(results)} units, {len(executed)} executed{named}, {len(failed)} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -27,6 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import bench_engine
+
 from kbtools import chromium, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,6 +250,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-lighthouse", action="store_true")
+    parser.add_argument("--skip-engine", action="store_true")
+    parser.add_argument("--scale", type=int, default=1, help="also time a synthetic copy with SCALE times the pages")
     args = parser.parse_args()
     figures: dict[str, object] = {}
     problems: list[str] = []
@@ -269,6 +273,11 @@ def main() -> None:
             print(f"warm build {i + 1}: {warm[-1]:.1f} s", flush=True)
         figures["cold build (s)"] = cold
         figures["warm build (s)"] = warm
+
+        engine_lines: list[str] = []
+        if not args.skip_engine:
+            _, engine_lines, engine_problems = bench_engine.measure(copy, env(), tmp, args.scale)
+            problems += engine_problems
 
         reload_full = edit_to_reload(copy, args.runs, dirty=False)
         print(f"edit-to-reload, mkdocs serve: {reload_full}", flush=True)
@@ -346,6 +355,7 @@ def main() -> None:
         "`--dirty` rebuilds only the saved page.",
         *(["", *notes] if notes else []),
         "",
+        *engine_lines,
         "## Page weight (Playwright: bytes of every response as served, gzipped as GitHub Pages does; mobile viewport)",
         "",
         "| Page | Bytes | Requests |",

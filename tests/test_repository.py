@@ -12,6 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
+ACTIONS = sorted((ROOT / ".github/actions").glob("*/action.yml"))  # local composite actions the workflows use
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
@@ -25,17 +26,23 @@ def test_ruff_is_clean():
 
 
 def test_zizmor_finds_no_medium_or_high_issue():
-    """Asserts that zizmor (offline) reports no finding of medium or high severity in the workflows."""
-    done = run(str(BIN / "zizmor"), "--offline", "--min-severity", "medium", ".github/workflows")
+    """Asserts that zizmor (offline) reports no finding of medium or high severity in the workflows and the
+    local composite actions (.github/actions)."""
+    done = run(str(BIN / "zizmor"), "--offline", "--min-severity", "medium", ".github")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_workflows_pin_actions_and_limit_permissions():
-    """Asserts that every `uses:` is pinned to a commit SHA, and only the deploy job may write."""
+    """Asserts that every `uses:` (in the workflows and the local composite actions) is pinned to a commit SHA
+    or is this repository's own composite action (`./.github/actions/...`, from the run's own checkout), and only
+    the deploy job may write."""
+    for source in WORKFLOWS + ACTIONS:
+        for ref in re.findall(r"uses:\s*(\S+)", source.read_text(encoding="utf-8")):
+            local = re.fullmatch(r"\./\.github/actions/[\w.-]+", ref)
+            pinned = local or re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref)
+            assert pinned, f"{source.name}: {ref} is not pinned"
     for workflow in WORKFLOWS:
         text = workflow.read_text(encoding="utf-8")
-        for ref in re.findall(r"uses:\s*(\S+)", text):
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{workflow.name}: {ref} is not pinned"
         assert "pull_request_target" not in text and "workflow_run" not in text, workflow.name
         data = yaml.safe_load(text)
         assert data.get("permissions") in ({}, {"contents": "read"}), f"{workflow.name}: workflow permissions"
