@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build units note system-deps lint clean bench
+.PHONY: serve test build units diff note system-deps lint clean bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP) system-deps
 ## make units: run every unit (code block, notebook, snippet module) the result store lacks (RUN_ARGS=--no-cache ...)
 units: $(STAMP)
 	$(BIN)/python -m kbtools.run $(RUN_ARGS)
+
+## make diff: what the working tree changes on the rendered site against BASE (default: the merge base with main)
+diff: $(STAMP)
+	$(BIN)/python -m kbtools.sitediff $(if $(BASE),--base $(BASE))
 
 ## make build: the strict build into site/
 build: $(STAMP)

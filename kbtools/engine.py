@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kbtools import jail, settings
-from kbtools.keys import unit_key
+from kbtools.keys import code_digest, unit_key
 from kbtools.store import Store
 from kbtools.units import Unit, split_outputs
 from kbtools.worker import JAIL_FAILED, WORK_MOUNT
@@ -153,10 +153,12 @@ class Engine:
         results, missing = {}, []
         for unit in units:
             stored = self.store.get(keys[unit.id]) if self.use_store else None
-            if stored is None or (self.retry_failed and not stored["ok"]):
+            # A stored failure is retried on request, or when it was reported at another place (its report names
+            # that place: the same code elsewhere, or the block moved down the page).
+            if stored is None or (not stored["ok"] and (self.retry_failed or stored["id"] != unit.id)):
                 missing.append(unit)
             else:
-                results[unit.id] = stored
+                results[unit.id] = {**stored, "id": unit.id}  # the same code may sit on several pages
         if missing:
             results.update(self._run_all(missing, keys, cached=len(results)))
         return {u.id: results[u.id] for u in units}
@@ -218,8 +220,9 @@ class Engine:
             "outputs": split_outputs(stdout, len(unit.fences)) if unit.fences else [stdout],
             "report": "" if ok else _report(unit, reply, stdout, stderr),
             "notebook": executed, "duration_s": round(reply["duration"], 3),
-            "provenance": {"key": key, "python": sys.version.split()[0], "torch": metadata.version("torch"),
-                           "capability": worker.capability, "commit": commit, "jailed": jail.jailed()},
+            "provenance": {"key": key, "code": code_digest(unit), "python": sys.version.split()[0],
+                           "torch": metadata.version("torch"), "capability": worker.capability, "commit": commit,
+                           "jailed": jail.jailed()},
         }
 
 

@@ -7,23 +7,28 @@ notebook page repairs, and the Korean search index.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
-from kbtools import diagrams, frontmatter, katex, notebooks, render, search, settings
+from kbtools import diagrams, frontmatter, katex, notebooks, render, report, search, settings
 from kbtools.engine import Engine
 from kbtools.fences import BlockError
 from kbtools.jail import JailError
-from kbtools.units import Unit, notebook_unit, page_units
+from kbtools.units import Unit, module_units, notebook_unit, page_units
 
 log = logging.getLogger("mkdocs.plugins.kbtools")
+UNITS_REPORT = "KB_UNITS_REPORT"  # where a build writes every unit's result, when set
 settings.apply_source_date_epoch()  # a plain `mkdocs build` or `mkdocs serve` is as reproducible as `make build`
 
 _units: dict[str, list[Unit]] = {}  # page path -> its units
 _results: dict[str, dict] = {}  # unit id -> result
+_ran_now: set[str] = set()  # units this build executed (the others came from the store)
 
 
 def _site(config) -> Path:
@@ -49,13 +54,33 @@ def on_pre_build(config) -> None:
     for notebook in sorted(docs.rglob("*.ipynb")):
         unit = notebook_unit(notebook, site)
         _units[unit.id] = [unit]
+    if docs == settings.DOCS:  # this project's site: its snippet modules are units too (the report lists them)
+        for unit in module_units():
+            _units[unit.id] = [unit]
+    engine = Engine(out=sys.stderr)
     try:
-        _results.update(Engine(out=sys.stderr).results([u for units in _units.values() for u in units]))
+        _results.update(engine.results([u for units in _units.values() for u in units]))
     except JailError as error:
         log.error(str(error))
+    _ran_now.clear()
+    _ran_now.update(r["id"] for r in engine.executed)
     for result in _results.values():
         if not result["ok"]:
             log.error(result["report"])
+
+
+def on_files(files, config):
+    """The build report page (참고 → 실행 기록), generated from the results where nav lists it."""
+    if report.PAGE in _nav_files(config["nav"] or []):
+        files.append(File.generated(config, report.PAGE, content=report.markdown(_results, _ran_now)))
+    return files
+
+
+def _nav_files(nav) -> set[str]:
+    if isinstance(nav, str):
+        return {nav}
+    items = nav.values() if isinstance(nav, dict) else nav
+    return set().union(*(_nav_files(item) for item in items)) if items else set()
 
 
 @event_priority(-100)  # after the git-revision-date plugin has read the page's history from its source path
@@ -72,16 +97,18 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
         if where not in _units:  # its fences could not be read: on_pre_build logged where
             return markdown
-        return render.mark_page(markdown, where, first_line, _units[where], _results)
+        report_page = files.get_file_from_path(report.PAGE)
+        return render.mark_page(markdown, where, first_line, _units[where], _results, report_page and page.url)
     return markdown
 
 
 def _executed_copy(result: dict, name: str) -> Path:
+    """The executed notebook as a file (mkdocs-jupyter reads a path), stamped with its provenance."""
     path = settings.ROOT / ".cache" / "kb-notebooks" / result["provenance"]["key"] / name
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(result["notebook"], encoding="utf-8")
+        temporary.write_text(render.stamp_notebook(result), encoding="utf-8")
         temporary.replace(path)
     return path
 
@@ -100,3 +127,5 @@ def on_page_content(html: str, page, config, files) -> str:
 
 def on_post_build(config) -> None:
     search.rewrite_site_index(config)
+    if os.environ.get(UNITS_REPORT):  # `make diff` compares two builds' units (kbtools/sitediff.py)
+        Path(os.environ[UNITS_REPORT]).write_text(json.dumps(_results, ensure_ascii=False), encoding="utf-8")

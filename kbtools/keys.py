@@ -151,13 +151,21 @@ def _fixed_parts(stamps: tuple) -> str:  # recomputed when a file changes (mkdoc
     return digest.hexdigest()
 
 
-def unit_key(unit: Unit) -> str:
+def code_digest(unit: Unit) -> str:
+    """A digest of the code that ran: the unit, what it imports, requirements, versions and the engine; not the
+    environment. Pages show it as provenance: it is the same on every machine and CPU code path."""
     digest = hashlib.sha256()
     digest.update(fixed_parts().encode())
-    settings = {"kind": unit.kind, "timeout": unit.timeout, "returncode": unit.expected_returncode,
-                "env": jail.base_env(), "jailed": jail.jailed(), "blocks": len(unit.fences)}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
+    shape = {"kind": unit.kind, "timeout": unit.timeout, "returncode": unit.expected_returncode,
+             "blocks": len(unit.fences)}
+    digest.update(json.dumps(shape, sort_keys=True).encode())
     digest.update(unit.source.encode())
     for path in sorted(unit_imports(unit)):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def unit_key(unit: Unit) -> str:
+    """code_digest plus the settings that reach the unit (its environment, the jail): the store's key."""
+    settings = {"env": jail.base_env(), "jailed": jail.jailed()}
+    return hashlib.sha256((code_digest(unit) + json.dumps(settings, sort_keys=True)).encode()).hexdigest()

@@ -10,12 +10,14 @@ as the renderer because its layouts are what writers know; its executors are nev
 from __future__ import annotations
 
 import html as html_escape
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import markdown_exec
 
+from kbtools import report
 from kbtools.fences import find_fences
 from kbtools.units import Unit
 
@@ -26,18 +28,20 @@ _OPENING = re.compile(r"^(?P<head>[ \t]*(?:`{3,}|~{3,})[ \t]*)(?P<info>[^`\n]*)$
 @dataclass
 class _Page:
     path: str = ""
+    url: str | None = None  # the page's URL (`lecture/rnn/`) for links to the build report; None: no report
     blocks: dict[int, tuple[dict, int]] = field(default_factory=dict)  # line -> (result, block index)
 
 
 _page = _Page()
 
 
-def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], results: dict[str, dict]) -> str:
+def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], results: dict[str, dict],
+              url: str | None = None) -> str:
     """The page's Markdown with `kbline="N"` on each fence that shows output; remembers their results.
 
     `first_line`: the page line (1-based) of the Markdown's first line (front matter comes before it).
     """
-    _page.path, _page.blocks = path, {}
+    _page.path, _page.url, _page.blocks = path, url, {}
     for unit in units:
         for index, fence in enumerate(unit.fences):
             if fence.shows_output and unit.id in results:
@@ -79,7 +83,29 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     html = markdown_exec.base_format(
         language=language, run=lambda code, **_: output, code=source, md=md, **options
     )
-    return _without_copy_button(html)
+    return _without_copy_button(html) + provenance_line(result, _page.url)
+
+
+def provenance_line(result: dict, page_url: str | None) -> str:
+    """What produced an output, under it: the code's digest (linking to its row in the build report, where the
+    site has one), torch and Python. Only what is the same on every machine: no duration, no CPU."""
+    provenance = result["provenance"]
+    code = f"실행 {provenance['code'][:8]}"
+    if page_url is not None:
+        code = f'<a href="{report.link(page_url, result["id"])}" title="이 출력을 만든 실행의 기록">{code}</a>'
+    return f'<p class="kb-provenance">{code} · torch {provenance["torch"]} · Python {provenance["python"]}</p>'
+
+
+
+def stamp_notebook(result: dict) -> str:
+    """The executed notebook with the same provenance in its metadata (`kb_provenance`), for the download."""
+    notebook = json.loads(result["notebook"])
+    provenance = result["provenance"]
+    notebook.setdefault("metadata", {})["kb_provenance"] = {
+        "code": provenance["code"], "torch": provenance["torch"], "python": provenance["python"],
+        "executed_by": "kbtools.engine (python -m kbtools.run)",
+    }
+    return json.dumps(notebook, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def _without_copy_button(html: str) -> str:

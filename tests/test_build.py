@@ -51,10 +51,37 @@ def test_notebook_search_entries_have_unique_readable_locations(built_site):
 
 
 def test_notebook_source_is_downloadable(built_site):
-    """Asserts that the notebook file is published beside its page and the page links to it."""
+    """Asserts that the notebook file is published beside its page, the page links to it, and the download is the
+    executed notebook: every code cell has run, and its metadata carries the provenance stamp."""
     page = (built_site / "lecture/autoregressive-fit/index.html").read_text(encoding="utf-8")
-    assert (built_site / "lecture/autoregressive-fit/autoregressive-fit.ipynb").is_file()
     assert 'href="/study-notes-kb/lecture/autoregressive-fit/autoregressive-fit.ipynb"' in page
+    download = json.loads((built_site / "lecture/autoregressive-fit/autoregressive-fit.ipynb").read_text("utf-8"))
+    code = [c for c in download["cells"] if c["cell_type"] == "code"]
+    assert code and all(c["execution_count"] for c in code) and any(c["outputs"] for c in code)
+    stamp = download["metadata"]["kb_provenance"]
+    assert stamp["torch"].startswith("2.13.0") and len(stamp["code"]) == 64
+
+
+def test_every_executed_output_links_to_its_row_in_the_build_report(built_site):
+    """Asserts that each exec="on" output carries a provenance line (code digest, torch, Python) whose link
+    lands on an existing row of the build report, and that the report lists every unit of the site once."""
+    from kbtools.settings import DOCS
+    from kbtools.units import site_units
+
+    report = BeautifulSoup((built_site / "reference/runs/index.html").read_text("utf-8"), "html.parser")
+    rows = {span["id"] for span in report.select("td > span[id^=u-]")}
+    assert len(rows) == len(site_units(DOCS)), "the report must list every unit once"
+    missing, shown = [], 0
+    for html in built_site.rglob("*.html"):
+        for line in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("p.kb-provenance"):
+            shown += 1
+            link = line.find("a")
+            assert re.fullmatch(r"실행 [0-9a-f]{8}", link.get_text()) and "torch 2.13.0" in line.get_text()
+            target = (html.parent / link["href"].split("#")[0]).resolve()
+            if target != (built_site / "reference/runs").resolve() or link["href"].split("#")[1] not in rows:
+                missing.append(f"{html.relative_to(built_site)}: {link['href']}")
+    shown_on_pages = sum(f.shows_output for u in site_units(DOCS) for f in u.fences)
+    assert shown == shown_on_pages and not missing, (shown, shown_on_pages, missing[:5])
 
 
 # --- planted mistakes in a small copy of the site ------------------------------------------------
