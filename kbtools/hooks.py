@@ -7,10 +7,12 @@ notebook page repairs, and the Korean search index.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -90,6 +92,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if result and result["kind"] == "notebook" and result["ok"]:
         # mkdocs-jupyter (execute: false) renders, and offers for download, the executed copy from the store.
         page.file.abs_src_path = str(_executed_copy(result, Path(page.file.abs_src_path).name))
+        _render_once(page, config)
     if page.file.src_uri.endswith(".md"):
         for problem in frontmatter.problems(page.meta, where):
             log.error(problem)
@@ -111,6 +114,28 @@ def _executed_copy(result: dict, name: str) -> Path:
         temporary.write_text(render.stamp_notebook(result), encoding="utf-8")
         temporary.replace(path)
     return path
+
+
+def _render_once(page, config) -> None:
+    """Keep mkdocs-jupyter's HTML beside the executed copy: nbconvert takes about half a second a notebook, on every
+    build and every `mkdocs serve` reload. The folder is the unit's key, so new outputs get a new file."""
+    plugin = config.plugins["mkdocs-jupyter"]
+    settings_digest = hashlib.sha256(
+        (metadata.version("mkdocs-jupyter") + json.dumps(dict(plugin.config), sort_keys=True, default=str)).encode()
+    ).hexdigest()[:16]
+    cached = Path(page.file.abs_src_path).parent / f"page-{settings_digest}.html"
+    convert = page.render
+
+    def render(config, files):
+        if cached.is_file():
+            page.content = cached.read_text(encoding="utf-8")
+            return
+        convert(config, files)
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_text(page.content, encoding="utf-8")
+        temporary.replace(cached)
+
+    page.render = render
 
 
 def on_page_content(html: str, page, config, files) -> str:

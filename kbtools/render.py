@@ -22,6 +22,9 @@ from kbtools.fences import find_fences
 from kbtools.units import Unit
 
 LINE_ATTRIBUTE = "kbline"
+# Attributes the engine and markdown-exec read; a fence that shows no output renders without them.
+ENGINE_ATTRIBUTES = ("exec", "session", "timeout", "returncode", "html", "source", "result", "tabs", "id",
+                     "idprefix", "updatetoc", "workdir", "width")
 _OPENING = re.compile(r"^(?P<head>[ \t]*(?:`{3,}|~{3,})[ \t]*)(?P<info>[^`\n]*)$")
 
 
@@ -59,9 +62,14 @@ def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], resu
 
 
 def validator(language: str, inputs: dict[str, str], options: dict[str, Any], attrs: dict[str, Any], md) -> bool:
-    """Claims the fences `mark_page` tagged; the others are plain highlighted code."""
+    """Claims the fences `mark_page` tagged; the others are plain highlighted code.
+
+    superfences hands the same `inputs` to the next validator: the engine's attributes are removed first, or the
+    default highlighter would refuse the fence (`python session="x"` would leak onto the page as text)."""
     line = inputs.pop(LINE_ATTRIBUTE, None)
     if line is None:
+        for engine_only in ENGINE_ATTRIBUTES:
+            inputs.pop(engine_only, None)
         return False
     for engine_only in ("timeout", "exec"):  # read by the engine (kbtools/fences.py), not by the renderer
         inputs.pop(engine_only, None)

@@ -25,8 +25,9 @@ def _url_path(page: Path) -> str:
     return "".join(f"{part}/" for part in parts)
 
 
-PAGES = sorted(_url_path(p) for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
-NOTEBOOKS = sorted(_url_path(p) for p in DOCS.rglob("*.ipynb"))
+DOWNLOADS = sorted((DOCS / "exercises").glob("*.ipynb"))  # exercise notebooks: plain downloads, not pages
+PAGES = sorted(_url_path(p) for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")] if p not in DOWNLOADS)
+NOTEBOOKS = sorted(_url_path(p) for p in DOCS.rglob("*.ipynb") if p not in DOWNLOADS)
 # axe-core 4.14.1 (MPL-2.0), copied by scripts/vendor.sh from npm into tests/vendor/: never published with the site.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 

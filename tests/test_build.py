@@ -62,6 +62,18 @@ def test_notebook_source_is_downloadable(built_site):
     assert stamp["torch"].startswith("2.13.0") and len(stamp["code"]) == 64
 
 
+def test_exercise_notebooks_are_published_as_downloads(built_site):
+    """Asserts that each exercise notebook is copied as it is committed (stubs, no outputs) and is not a page."""
+    from kbtools.settings import DOCS
+
+    notebooks = sorted((DOCS / "exercises").glob("*.ipynb"))
+    assert len(notebooks) >= 8
+    for notebook in notebooks:
+        published = built_site / "exercises" / notebook.name
+        assert published.read_bytes() == notebook.read_bytes(), notebook.name
+        assert not (built_site / "exercises" / notebook.stem).exists(), f"{notebook.name} became a page"
+
+
 def test_every_executed_output_links_to_its_row_in_the_build_report(built_site):
     """Asserts that each exec="on" output carries a provenance line (code digest, torch, Python) whose link
     lands on an existing row of the build report, and that the report lists every unit of the site once."""
@@ -108,6 +120,18 @@ def test_hanging_exec_block_stops_the_build_in_bounded_time(tmp_path):
     assert done.returncode != 0
     assert "docs/index.md:10: python block timed out after 2 s" in done.stderr, done.stderr
     assert time.monotonic() - started < 120
+
+
+def test_block_that_shows_no_output_renders_as_code_whatever_its_attributes(tmp_path):
+    """Asserts that a fence with engine attributes but no exec="on" (here `session` and `timeout`) is shown as
+    highlighted code, not leaked onto the page as text."""
+    page = '# t\n\n```python session="s" timeout="5"\nvalue = 6 * 7\n```\n'
+    done = build_mini(tmp_path, {"index.md": page})
+    assert done.returncode == 0, done.stderr
+    soup = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    code = soup.select_one("div.language-python code")
+    assert code is not None and "value = 6 * 7" in code.get_text()
+    assert "session=" not in soup.select_one("article").get_text()
 
 
 def test_printed_html_stays_text(tmp_path):

@@ -14,7 +14,9 @@ IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)+)", re.MULTILINE)
 SNIPPETS = sorted(
     p.relative_to(ROOT).as_posix() for p in (ROOT / "snippets").rglob("*.py") if p.name != "__init__.py"
 )
-PAGES = sorted([*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
+# Exercise notebooks (docs/exercises/*.ipynb) are downloads, not pages: mkdocs.yml's mkdocs-jupyter `ignore`.
+DOWNLOADS = sorted((DOCS / "exercises").glob("*.ipynb"))
+PAGES = sorted([*DOCS.rglob("*.md"), *(p for p in DOCS.rglob("*.ipynb") if p not in DOWNLOADS)])
 
 
 def _used_by_pages() -> dict[str, set[str]]:

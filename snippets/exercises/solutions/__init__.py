@@ -1,0 +1,1 @@
+"""Reference solutions, shown collapsed on the pages and checked at every build."""
