@@ -57,6 +57,25 @@ def _store(copy: Path) -> Path:
     return copy / ".cache" / "kb-store"
 
 
+def exercise_share(copy: Path) -> tuple[int, int, float, float]:
+    """(exercise units, all units, their summed run time, everything's) from the copy's store after a cold build:
+    exercise notebooks and checkers, and every block below a page's `## 연습 문제` heading."""
+    starts = {}
+    for page in (copy / "docs").rglob("*.md"):
+        lines = page.read_text(encoding="utf-8").split("\n")
+        heading = next((n for n, line in enumerate(lines, 1) if line.strip() == "## 연습 문제"), None)
+        if heading:
+            starts[page.relative_to(copy).as_posix()] = heading
+    results = [json.loads(p.read_text(encoding="utf-8"))["payload"] for p in _store(copy).rglob("*.json")]
+
+    def is_exercise(unit_id: str) -> bool:
+        path, _, line = unit_id.partition(":")
+        return "exercises/" in path or (path in starts and line.isdigit() and int(line) > starts[path])
+
+    exercise = [r["duration_s"] for r in results if is_exercise(r["id"])]
+    return len(exercise), len(results), sum(exercise), sum(r["duration_s"] for r in results)
+
+
 def unit_cost(copy: Path, env: dict[str, str], tmp: Path) -> dict[str, float]:
     """Fixed cost per unit: TRIVIAL_BLOCKS blocks that import torch and print, one at a time (-j1)."""
     docs = tmp / "trivial" / "docs"
@@ -134,6 +153,7 @@ def measure(copy: Path, env: dict[str, str], tmp: Path, scale: int) -> tuple[dic
     problems: list[str] = []
     shutil.rmtree(_store(copy), ignore_errors=True)
     figures["cold build, empty store (s)"], cold_units = build(copy, env, tmp / "engine-cold")
+    exercises, units, exercise_s, total_s = exercise_share(copy)
     figures["build, nothing changed (s)"], warm_units = build(copy, env, tmp / "engine-warm")
     share = figures["build, nothing changed (s)"] / figures["cold build, empty store (s)"]
     print(f"engine: cold build {figures['cold build, empty store (s)']:.1f} s ({cold_units} units run), "
@@ -174,6 +194,8 @@ def measure(copy: Path, env: dict[str, str], tmp: Path, scale: int) -> tuple[dic
         f"{cost * 1000:.0f} ms (marginal wall {figures['marginal wall per unit (s)'] * 1000:.0f} ms over "
         f"{TRIVIAL_BLOCKS} blocks; worker start with one unit {figures['worker start and one unit (s)']:.1f} s) | "
         f"<= {BUDGET_UNIT_COST_S * 1000:.0f} ms |",
+        f"| exercises (#16): units and run time in the cold build | {exercises} of {units} units, {exercise_s:.1f} s "
+        f"of {total_s:.1f} s summed over all units | |",
         f"| one function changed in `{CHANGED_FILE}` | {changed} units re-executed: {', '.join(names)} "
         "| only its importers |",
     ]
