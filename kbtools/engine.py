@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kbtools import jail, settings
-from kbtools.keys import code_digest, unit_key
+from kbtools.keys import code_digest, one_pass, unit_key
 from kbtools.store import Store
 from kbtools.units import Unit, split_outputs
 from kbtools.worker import JAIL_FAILED, WORK_MOUNT
@@ -149,7 +149,8 @@ class Engine:
         """Each unit's result, by unit id: from the store, or run now. With a shard (k, n), only its share."""
         if shard:
             units = [u for u in units if shard_of(u, shard[1]) == shard[0]]
-        keys = {u.id: unit_key(u) for u in units}
+        with one_pass():
+            keys = {u.id: unit_key(u) for u in units}
         results, missing = {}, []
         for unit in units:
             stored = self.store.get(keys[unit.id]) if self.use_store else None

@@ -2,7 +2,8 @@
 
 - the unit itself: its kind, its program (includes expanded), its time limit and expected exit status;
 - the source of every project module it imports, transitively, found statically (a dynamic import whose name
-  is not a literal counts the whole package);
+  is not a literal counts every module of the importing module's package, and what they import; in a block
+  itself, the whole `snippets` package);
 - requirements.txt, the Python and torch versions, the engine's own code;
 - the environment the unit runs with (kbtools.jail.base_env: SOURCE_DATE_EPOCH, CPU code-path switches...).
 """
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import json
@@ -44,6 +46,10 @@ def module_file(name: str, root: Path = ROOT) -> Path | None:
 
 def _package_files(package: str, root: Path) -> set[Path]:
     return set((root / package).rglob("*.py"))
+
+
+def _module_name(path: Path, root: Path) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
 
 
 def imported_names(code: str, package: str = "") -> tuple[set[str], bool]:
@@ -87,8 +93,32 @@ def _file_imports(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[str],
     return frozenset(names), dynamic
 
 
+_pass: dict | None = None  # memo for one pass over the units (files do not change within it)
+
+
+@contextlib.contextmanager
+def one_pass():
+    """Within this block, closures and file contents are computed once, however many units share them."""
+    global _pass
+    _pass = {}
+    try:
+        yield
+    finally:
+        _pass = None
+
+
 def closure(names: set[str], dynamic: bool, root: Path = ROOT) -> set[Path]:
     """The project files that importing `names` executes, transitively (package __init__ files included)."""
+    memo_key = ("closure", frozenset(names), dynamic, root)
+    if _pass is not None and memo_key in _pass:
+        return _pass[memo_key]
+    files = _closure(names, dynamic, root)
+    if _pass is not None:
+        _pass[memo_key] = files
+    return files
+
+
+def _closure(names: set[str], dynamic: bool, root: Path) -> set[Path]:
     files: set[Path] = set()
     todo = [parent for name in names for parent in _parents(name)]
     if dynamic:
@@ -100,8 +130,8 @@ def closure(names: set[str], dynamic: bool, root: Path = ROOT) -> set[Path]:
         files.add(path)
         stat = path.stat()
         more, more_dynamic = _file_imports(path, stat.st_mtime_ns, stat.st_size)
-        if more_dynamic:
-            files |= _package_files(path.relative_to(root).parts[0], root)
+        if more_dynamic:  # a name built at run time: everything in the importing module's own package may load
+            todo.extend(_module_name(other, root) for other in path.parent.rglob("*.py") if other not in files)
         todo.extend(parent for name in more for parent in _parents(name))
     return files
 
@@ -161,8 +191,16 @@ def code_digest(unit: Unit) -> str:
     digest.update(json.dumps(shape, sort_keys=True).encode())
     digest.update(unit.source.encode())
     for path in sorted(unit_imports(unit)):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + _read(path))
     return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    if _pass is None:
+        return path.read_bytes()
+    if ("file", path) not in _pass:
+        _pass["file", path] = path.read_bytes()
+    return _pass["file", path]
 
 
 def unit_key(unit: Unit) -> str:

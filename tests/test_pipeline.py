@@ -376,6 +376,17 @@ def test_key_follows_the_project_code_a_unit_imports(tmp_path, monkeypatch):
         target.write_bytes(original)
 
 
+def test_dynamic_import_counts_its_own_package_only():
+    """Asserts that a module importing by a computed name (snippets/exercises/check.py) makes its users depend on
+    every module of its own package and what they import, and on nothing else: a change to snippets/rnn/lstm.py
+    does not re-run every exercise."""
+    from kbtools.keys import unit_imports
+
+    files = unit_imports(only("```python\nfrom snippets.exercises import check\n```\n"))
+    assert ROOT / "snippets/exercises/solutions/rnn.py" in files  # loaded by name at run time
+    assert ROOT / "snippets/rnn/lstm.py" not in files
+
+
 def test_shards_merge_into_the_store_of_a_single_run(tmp_path):
     """Asserts that two shards run as separate processes cover every unit once, and their merged store holds
     the same entries with the same outputs as one run of everything."""
