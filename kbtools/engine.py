@@ -150,7 +150,8 @@ class Engine:
         if shard:
             units = [u for u in units if shard_of(u, shard[1]) == shard[0]]
         with one_pass():
-            keys = {u.id: unit_key(u) for u in units}
+            codes = {u.id: code_digest(u) for u in units}
+        keys = {u.id: unit_key(u, codes[u.id]) for u in units}
         results, missing = {}, []
         for unit in units:
             stored = self.store.get(keys[unit.id]) if self.use_store else None
@@ -161,10 +162,11 @@ class Engine:
             else:
                 results[unit.id] = {**stored, "id": unit.id}  # the same code may sit on several pages
         if missing:
-            results.update(self._run_all(missing, keys, cached=len(results)))
+            results.update(self._run_all(missing, keys, codes, cached=len(results)))
         return {u.id: results[u.id] for u in units}
 
-    def _run_all(self, units: list[Unit], keys: dict[str, str], cached: int) -> dict[str, dict]:
+    def _run_all(self, units: list[Unit], keys: dict[str, str], codes: dict[str, str],
+                 cached: int) -> dict[str, dict]:
         WORK_MOUNT.mkdir(exist_ok=True)
         progress = Progress(cached + len(units), cached, self.out)
         commit = _commit()
@@ -174,7 +176,7 @@ class Engine:
             progress.update(started=1)
             worker = _take_worker()
             try:
-                result = self._run_one(worker, unit, keys[unit.id], commit)
+                result = self._run_one(worker, unit, keys[unit.id], codes[unit.id], commit)
             finally:
                 _give_back(worker)
             self.store.put(keys[unit.id], result)
@@ -199,7 +201,7 @@ class Engine:
                        + ", ".join(f"{r['id']} {r['duration_s']:.1f} s" for r in slowest) + "\n")
         self.out.flush()
 
-    def _run_one(self, worker: Worker, unit: Unit, key: str, commit: str) -> dict:
+    def _run_one(self, worker: Worker, unit: Unit, key: str, code: str, commit: str) -> dict:
         workdir = Path(tempfile.mkdtemp(prefix="kb-work-"))
         out_dir = Path(tempfile.mkdtemp(prefix="kb-out-"))
         cells = _code_cells(unit) if unit.kind == "notebook" else 0
@@ -221,7 +223,7 @@ class Engine:
             "outputs": split_outputs(stdout, len(unit.fences)) if unit.fences else [stdout],
             "report": "" if ok else _report(unit, reply, stdout, stderr),
             "notebook": executed, "duration_s": round(reply["duration"], 3),
-            "provenance": {"key": key, "code": code_digest(unit), "python": sys.version.split()[0],
+            "provenance": {"key": key, "code": code, "python": sys.version.split()[0],
                            "torch": metadata.version("torch"), "capability": worker.capability, "commit": commit,
                            "jailed": jail.jailed()},
         }

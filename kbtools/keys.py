@@ -203,7 +203,8 @@ def _read(path: Path) -> bytes:
     return _pass["file", path]
 
 
-def unit_key(unit: Unit) -> str:
-    """code_digest plus the settings that reach the unit (its environment, the jail): the store's key."""
+def unit_key(unit: Unit, code: str | None = None) -> str:
+    """code_digest (pass it when known) plus the settings that reach the unit (its environment, the jail): the
+    store's key."""
     settings = {"env": jail.base_env(), "jailed": jail.jailed()}
-    return hashlib.sha256((code_digest(unit) + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
+    return hashlib.sha256(((code or code_digest(unit)) + json.dumps(settings, sort_keys=True)).encode()).hexdigest()

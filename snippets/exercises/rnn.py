@@ -45,7 +45,7 @@ def check_clip(fn) -> list[str]:
         before = [g.clone() for g in grads]
         got = call(fn, case.name, grads, max_norm)
         for k, (grad, original) in enumerate(zip(grads, before, strict=True)):
-            if not torch.equal(grad, original):
+            if not torch.equal(grad, original):  # the input against its own clone: untouched means bit for bit
                 raise AssertionError(
                     f"입력 [{case.name}]에서 입력 기울기 {k}번을 제자리에서 바꿨습니다. 새 텐서를 돌려주세요."
                 )
