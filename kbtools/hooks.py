@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from kbtools import diagrams, frontmatter, katex, notebooks, render, report, search, settings
+from kbtools import bib, claims, diagrams, frontmatter, katex, notebooks, render, report, search, settings
 from kbtools.engine import Engine
 from kbtools.fences import BlockError
 from kbtools.jail import JailError
@@ -31,6 +31,9 @@ settings.apply_source_date_epoch()  # a plain `mkdocs build` or `mkdocs serve` i
 _units: dict[str, list[Unit]] = {}  # page path -> its units
 _results: dict[str, dict] = {}  # unit id -> result
 _ran_now: set[str] = set()  # units this build executed (the others came from the store)
+_claims: dict[str, claims.PageClaims] = {}  # page path -> its claims and checks
+_titles: dict[str, str] = {}  # page path -> its title, for the claims index
+_references: dict[str, bib.Reference] = {}  # papers.bib key -> the paper
 
 
 def _site(config) -> Path:
@@ -47,12 +50,20 @@ def on_pre_build(config) -> None:
     docs, site = Path(config["docs_dir"]).resolve(), _site(config)
     _units.clear()
     _results.clear()
+    _claims.clear()
+    _read_references(docs)
     for page in sorted(docs.rglob("*.md")):
         where = page.relative_to(site).as_posix()
+        text = page.read_text(encoding="utf-8")
+        _titles[where] = frontmatter.read(page)[0].get("title") or where
         try:
-            _units[where] = page_units(page.read_text(encoding="utf-8"), where)
+            _units[where] = page_units(text, where)
+            _claims[where] = claims.read_page(text, where, _references)
         except BlockError as error:
             log.error(str(error))
+            continue
+        for problem in _claims[where].problems:
+            log.error(problem)
     for notebook in sorted(docs.rglob("*.ipynb")):
         unit = notebook_unit(notebook, site)
         _units[unit.id] = [unit]
@@ -71,10 +82,26 @@ def on_pre_build(config) -> None:
             log.error(result["report"])
 
 
+def _read_references(docs: Path) -> None:
+    """papers.bib of the site being built (a test's small site has none: then this project's)."""
+    path = docs / "reference" / "papers.bib"
+    _references.clear()
+    try:
+        entries = bib.load(path if path.is_file() else bib.PATH)
+    except ValueError as error:
+        log.error(f"{path}: {error}")
+        return
+    _references.update({key: bib.reference(key, entry) for key, entry in entries.items()})
+
+
 def on_files(files, config):
-    """The build report page (참고 → 실행 기록), generated from the results where nav lists it."""
-    if report.PAGE in _nav_files(config["nav"] or []):
+    """Generated where nav lists them: the build report (참고 → 실행 기록) and the claims index (참고 → 검증된 주장)."""
+    listed = _nav_files(config["nav"] or [])
+    if report.PAGE in listed:
         files.append(File.generated(config, report.PAGE, content=report.markdown(_results, _ran_now)))
+    if claims.PAGE in listed:
+        index = claims.index_markdown(_claims, _titles, _references)
+        files.append(File.generated(config, claims.PAGE, content=index))
     return files
 
 
@@ -101,7 +128,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         if where not in _units:  # its fences could not be read: on_pre_build logged where
             return markdown
         report_page = files.get_file_from_path(report.PAGE)
-        return render.mark_page(markdown, where, first_line, _units[where], _results, report_page and page.url)
+        markdown = render.mark_page(markdown, where, first_line, _units[where], _results, report_page and page.url,
+                                    _claims.get(where))
+        return claims.render_citations(markdown, where, _references)
     return markdown
 
 

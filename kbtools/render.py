@@ -17,14 +17,14 @@ from typing import Any
 
 import markdown_exec
 
-from kbtools import report
+from kbtools import claims, report
 from kbtools.fences import find_fences
 from kbtools.units import Unit
 
 LINE_ATTRIBUTE = "kbline"
 # Attributes the engine and markdown-exec read; a fence that shows no output renders without them.
 ENGINE_ATTRIBUTES = ("exec", "session", "timeout", "returncode", "html", "source", "result", "tabs", "id",
-                     "idprefix", "updatetoc", "workdir", "width")
+                     "idprefix", "updatetoc", "workdir", "width", "check")
 _OPENING = re.compile(r"^(?P<head>[ \t]*(?:`{3,}|~{3,})[ \t]*)(?P<info>[^`\n]*)$")
 
 
@@ -33,18 +33,23 @@ class _Page:
     path: str = ""
     url: str | None = None  # the page's URL (`lecture/rnn/`) for links to the build report; None: no report
     blocks: dict[int, tuple[dict, int]] = field(default_factory=dict)  # line -> (result, block index)
+    page_claims: claims.PageClaims | None = None
+    checks: dict[int, claims.Check] = field(default_factory=dict)  # line -> the check that fence is
 
 
 _page = _Page()
 
 
 def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], results: dict[str, dict],
-              url: str | None = None) -> str:
-    """The page's Markdown with `kbline="N"` on each fence that shows output; remembers their results.
+              url: str | None = None, page_claims: claims.PageClaims | None = None) -> str:
+    """The page's Markdown with `kbline="N"` on each fence that shows output; remembers their results. Its claims
+    become blocks with their badges, its citations links (kbtools/claims.py).
 
     `first_line`: the page line (1-based) of the Markdown's first line (front matter comes before it).
     """
     _page.path, _page.url, _page.blocks = path, url, {}
+    _page.page_claims = page_claims
+    _page.checks = {check.fence.line: check for check in page_claims.checks.values()} if page_claims else {}
     for unit in units:
         for index, fence in enumerate(unit.fences):
             if fence.shows_output and unit.id in results:
@@ -58,7 +63,12 @@ def mark_page(markdown: str, path: str, first_line: int, units: list[Unit], resu
             tag = f'{LINE_ATTRIBUTE}="{line}"'
             info = f"{info[:-1].rstrip()} {tag} }}" if info.endswith("}") else f"{info} {tag}"
             lines[fence.line - 1] = opening["head"] + info
-    return "\n".join(lines)
+    marked = "\n".join(lines)
+    if page_claims is None:
+        return marked
+    failed = {check.name for line, check in _page.checks.items() if line in _page.blocks and
+              not _page.blocks[line][0]["ok"]}
+    return claims.render_claims(marked, first_line, page_claims, failed)
 
 
 def validator(language: str, inputs: dict[str, str], options: dict[str, Any], attrs: dict[str, Any], md) -> bool:
@@ -71,7 +81,7 @@ def validator(language: str, inputs: dict[str, str], options: dict[str, Any], at
         for engine_only in ENGINE_ATTRIBUTES:
             inputs.pop(engine_only, None)
         return False
-    for engine_only in ("timeout", "exec"):  # read by the engine (kbtools/fences.py), not by the renderer
+    for engine_only in ("timeout", "exec", "check"):  # read by the engine and kbtools/claims.py, not the renderer
         inputs.pop(engine_only, None)
     inputs["exec"] = "on"
     markdown_exec.validator(language, inputs, options, attrs, md)
@@ -83,7 +93,9 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     line = options.pop("kb_line")
     result, index = _page.blocks[line]
     if not result["ok"]:  # the failure was logged, with its page and line, before the build
-        return f'<pre class="kb-exec-error">{html_escape.escape(result["report"])}</pre>'
+        failure = f'<pre class="kb-exec-error">{html_escape.escape(result["report"])}</pre>'
+        check = _page.checks.get(line)
+        return f'<div class="kb-check" id="{check.anchor}">{failure}</div>' if check else failure
     output = result["outputs"][index] if index < len(result["outputs"]) else ""
     if not options.get("html") and not options.get("result"):
         options["result"] = "text"
@@ -91,7 +103,11 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     html = markdown_exec.base_format(
         language=language, run=lambda code, **_: output, code=source, md=md, **options
     )
-    return _without_copy_button(html) + provenance_line(result, _page.url)
+    html = _without_copy_button(html) + provenance_line(result, _page.url)
+    check = _page.checks.get(line)
+    if check is None:
+        return html
+    return f'<div class="kb-check" id="{check.anchor}">{html}{claims.check_footer(check, _page.page_claims)}</div>'
 
 
 def provenance_line(result: dict, page_url: str | None) -> str:

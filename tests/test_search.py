@@ -16,6 +16,7 @@ import pytest
 import yaml
 from conftest import ROOT, open_page
 
+from kbtools import bib
 from kbtools import search as kbsearch
 
 # (query, where the right page's path starts): it must be among the first three results.
@@ -451,28 +452,6 @@ def test_rewrite_index_without_glossary(tmp_path: Path):
 # ── Reading list and its BibTeX file ─────────────────────────────────────────────────────────────────────────
 READING_LIST = ROOT / "docs/reference/reading-list.md"
 BIBTEX = ROOT / "docs/reference/papers.bib"
-BIB_ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,(.*?)\n\}", re.S)
-BIB_FIELD = re.compile(r"(\w+)\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*(?:,|$)", re.S)
-
-
-def parse_bibtex(text: str) -> dict[str, dict[str, str]]:
-    """Entries by key, fields lowercased; raises ValueError on a duplicate key, a brace imbalance or an unread field."""
-    if text.count("{") != text.count("}"):
-        raise ValueError("unbalanced braces")
-    entries: dict[str, dict[str, str]] = {}
-    for kind, key, body in BIB_ENTRY.findall(text):
-        if key in entries:
-            raise ValueError(f"duplicate key {key}")
-        fields = {name.lower(): value for name, value in BIB_FIELD.findall(body)}
-        leftover = BIB_FIELD.sub("", body).strip()
-        if leftover:
-            raise ValueError(f"{key}: cannot read {leftover[:60]!r}")
-        entries[key] = {"type": kind.lower(), **fields}
-    if text.count("@") != len(entries):
-        raise ValueError("an entry could not be read")
-    return entries
-
-
 def page_citations() -> dict[str, str]:
     """The reading list's entries: BibTeX key -> the entry's text (a list item starting with `key`:)."""
     items = re.split(r"\n(?=- `)", READING_LIST.read_text(encoding="utf-8"))
@@ -482,7 +461,7 @@ def page_citations() -> dict[str, str]:
 def test_bibtex_parses_and_matches_the_reading_list():
     """Asserts that papers.bib parses, and that every paper on the reading list has an entry with the same key,
     year and identifier, with author, title and venue filled in."""
-    entries = parse_bibtex(BIBTEX.read_text(encoding="utf-8"))
+    entries = bib.parse(BIBTEX.read_text(encoding="utf-8"))
     cited = page_citations()
     assert len(cited) >= 11 and set(cited) == set(entries), (sorted(cited), sorted(entries))
     for key, item in cited.items():
@@ -494,12 +473,12 @@ def test_bibtex_parses_and_matches_the_reading_list():
 
 
 def test_bibtex_parser_rejects_broken_files():
-    """Asserts that the test's BibTeX parser fails on a missing brace and on a duplicate key."""
+    """Asserts that the BibTeX parser (kbtools/bib.py) fails on a missing brace and on a duplicate key."""
     good = "@article{a1,\n  title = {T},\n  year = {1990}\n}\n"
-    assert parse_bibtex(good) == {"a1": {"type": "article", "title": "T", "year": "1990"}}
+    assert bib.parse(good) == {"a1": {"type": "article", "title": "T", "year": "1990"}}
     for broken in (good.replace("{T}", "{T"), good + good):
         with pytest.raises(ValueError):
-            parse_bibtex(broken)
+            bib.parse(broken)
 
 
 def test_reading_list_identifiers_agree_with_the_pages():

@@ -64,11 +64,11 @@ def _nav_files(node) -> list[str]:
 def test_nav_lists_every_page_once():
     """Asserts that mkdocs.yml's nav lists each page under docs/ exactly once, plus the pages the build generates,
     and nothing else."""
-    from kbtools import report
+    from kbtools import claims, report
 
     nav = read_nav(ROOT / "mkdocs.yml")
     listed = _nav_files(nav)
-    pages = sorted([*(p.relative_to(DOCS).as_posix() for p in PAGES), report.PAGE])
+    pages = sorted([*(p.relative_to(DOCS).as_posix() for p in PAGES), report.PAGE, claims.PAGE])
     assert sorted(listed) == pages, {
         "not in nav": sorted(set(pages) - set(listed)),
         "in nav but missing": sorted(set(listed) - set(pages)),
