@@ -7,6 +7,7 @@ store (so unchanged units are not run again), then reports:
 - pages added, removed, or whose rendered text changed (the article's text, not HTML noise);
 - each block whose output changed, with a unified diff; a changed SVG figure is listed and both versions are
   written beside the report;
+- claims (kbtools/claims.py) added, removed, or whose status changed (checked, cited, failing);
 - new build warnings; page-weight changes over 5 %; units more than 2x slower.
 """
 
@@ -68,6 +69,20 @@ def _text(page: Path) -> str:
     return re.sub(r"\s+", " ", article.get_text(" ")).strip()
 
 
+def _claims(pages: dict[str, Path]) -> dict[tuple[str, str], str]:
+    """(page, the claim's statement) -> its status as the reader sees it: the badges and the cited papers."""
+    found = {}
+    for name, page in pages.items():
+        for claim in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(".kb-claim"):
+            badges = [badge.get_text(" ", strip=True) for badge in claim.select(".kb-claim__badge")]
+            cited = [cite.get_text(strip=True) for cite in claim.select(".kb-cite")]
+            for part in claim.select(".kb-claim__badges, .kb-check"):
+                part.decompose()
+            statement = re.sub(r"\s+", " ", claim.get_text()).strip()
+            found[(name, statement)] = " · ".join(badges + cited)
+    return found
+
+
 def _by_place(units: dict[str, dict]) -> dict[tuple[str, int], dict]:
     """Units keyed by (page, their order on it): a block keeps its place when prose above it grows."""
     places: dict[tuple[str, int], dict] = {}
@@ -114,6 +129,17 @@ def compare(base: Build, head: Build, out: Path) -> str:
             lines += [f"- `{where}`", "", "  ```diff", *(f"  {d}" for d in diff), "  ```", ""]
     if not output_changes:
         lines.append("- 없음")
+
+    lines += ["", "## 바뀐 주장", ""]
+    old_claims, new_claims = _claims(base_pages), _claims(head_pages)
+    claim_lines = [f"- 새 주장 (`{page}`): {text[:120]} — {new_claims[page, text]}"
+                   for page, text in sorted(new_claims.keys() - old_claims.keys())]
+    claim_lines += [f"- 없어진 주장 (`{page}`): {text[:120]}"
+                    for page, text in sorted(old_claims.keys() - new_claims.keys())]
+    claim_lines += [f"- 상태가 바뀐 주장 (`{page}`): {text[:120]} — {old_claims[page, text]} → {new_claims[page, text]}"
+                    for page, text in sorted(old_claims.keys() & new_claims.keys())
+                    if old_claims[page, text] != new_claims[page, text]]
+    lines += claim_lines or ["- 없음"]
 
     lines += ["", "## 새 빌드 경고", ""]
     new_warnings = [w for w in head.warnings if w not in base.warnings]

@@ -59,3 +59,16 @@ def test_slowed_block_is_flagged(tmp_path):
                      {"index.md": PAGE.format(value=1, slow="import time\ntime.sleep(1.5)\n")})
     slower = _section(report, "2배 넘게 느려진 단위")
     assert "docs/index.md:16" in slower and "→ 1." in slower, slower
+
+
+def test_claim_whose_check_became_a_citation_is_listed_with_both_statuses(tmp_path):
+    """Asserts that a claim proven by a check before and by a citation after is listed as changed, with both
+    statuses, and that a new claim is listed as new."""
+    statement = "    Elman wrote it [@elman1990].\n"
+    checked = f'# t\n\n!!! claim "c"\n{statement}\n```python exec="on" source="above" check="c"\nassert 1\n```\n'
+    cited = f"# t\n\n!!! claim\n{statement}\n!!! claim\n    A new one [@vaswani2017].\n"
+    report = _section(_report(tmp_path, {"index.md": checked}, {"index.md": cited}), "바뀐 주장")
+    assert "상태가 바뀐 주장 (`index.html`): Elman wrote it (Elman, 1990)." in report, report
+    assert "✔ 실행으로 확인 · 📖 문헌 인용 · (Elman, 1990) → 📖 문헌 인용 · (Elman, 1990)" in report, report
+    assert "새 주장 (`index.html`): A new one (Vaswani et al., 2017)." in report, report
+    assert "없어진 주장" not in report, report
