@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from kbtools import jail, settings
+from kbtools import jail, schedule, settings
 from kbtools.keys import code_digest, one_pass, unit_key
 from kbtools.store import Store
 from kbtools.units import Unit, split_outputs
@@ -184,10 +184,11 @@ class Engine:
             progress.update(finished=1)
             return result
 
-        # Longest first (by the last known duration is not kept across keys): notebooks and sessions start early.
-        order = sorted(units, key=lambda u: (u.kind != "notebook", -len(u.fences), u.id))
+        # Longest first, by each unit's last duration here (or its shape): the longest must not start last.
+        order = schedule.order(units, schedule.load(self.store.root))
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(units))) as pool:
             done = dict(zip([u.id for u in order], pool.map(run, order), strict=True))
+        schedule.save(self.store.root, done.values())
         progress.update(force=True)
         if self.out:
             self._summary(len(units), cached, time.monotonic() - started)
@@ -204,7 +205,7 @@ class Engine:
     def _run_one(self, worker: Worker, unit: Unit, key: str, code: str, commit: str) -> dict:
         workdir = Path(tempfile.mkdtemp(prefix="kb-work-"))
         out_dir = Path(tempfile.mkdtemp(prefix="kb-out-"))
-        cells = _code_cells(unit) if unit.kind == "notebook" else 0
+        cells = schedule.code_cells(unit) if unit.kind == "notebook" else 0
         limit = unit.timeout * cells + STARTUP_S if unit.kind == "notebook" else unit.timeout
         request = {"kind": unit.kind, "source": unit.source, "timeout": limit, "cell_timeout": unit.timeout,
                    "workdir": str(workdir), "out_dir": str(out_dir), "env": jail.sandbox_env(workdir),
@@ -231,10 +232,6 @@ class Engine:
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-
-
-def _code_cells(unit: Unit) -> int:
-    return sum(c.get("cell_type") == "code" for c in json.loads(unit.source).get("cells", []))
 
 
 def _tail(text: str, lines: int = 40) -> str:
