@@ -301,27 +301,41 @@ def render_citations(markdown: str, page_path: str, references: dict[str, bib.Re
 
 
 def render_claims(markdown: str, first_line: int, page: PageClaims, failed_checks: set[str]) -> str:
-    """Each claim as a block with its badges; `first_line` is the page line of the Markdown's first line."""
+    """Each claim as a block with its badges, each check inside a block with its anchor (both in the Markdown,
+    so that MkDocs sees the anchors the index links to). `first_line`: the page line of the Markdown's first line.
+    """
     lines = markdown.split("\n")
-    for claim in reversed(page.claims):
-        start, end = claim.line - first_line, claim.end - first_line  # 0-based in `lines`
-        badges = []
-        for position, name in enumerate(claim.checks):
-            failed = name in failed_checks
-            label = "✘ 확인 실패" if failed else "✔ 실행으로 확인"
-            if position:
-                label = f"확인 {position + 1}"
-            kind = "failed" if failed else "checked"
-            badges.append(f'<a class="kb-claim__badge kb-claim__badge--{kind}" href="#check-{name}">{label}</a>')
-        if claim.citations:
-            badges.append('<span class="kb-claim__badge kb-claim__badge--cited">📖 문헌 인용</span>')
-        indent, inner = claim.indent, claim.indent + "    "
-        body = [text[len(inner):] for text in lines[start + 1 : end + 1]]  # as marked: kbline tags included
-        block = [f'{indent}<div class="kb-claim" id="{claim.anchor}" markdown>', ""]
-        block += [f"{indent}{text}" if text.strip() else "" for text in body]
-        block += ["", f'{indent}<p class="kb-claim__badges">{" ".join(badges)}</p>', "", f"{indent}</div>"]
+    edits = [(claim.line - first_line, claim.end - first_line, claim) for claim in page.claims]
+    edits += [(check.fence.line - first_line, check.fence.line - first_line + len(_fence_lines(check.fence)) - 1, check)
+              for check in page.checks.values()]
+    inserted: list[tuple[int, int]] = []  # (where, how many lines) of the edits made so far, from the bottom up
+    for start, end, item in sorted(edits, key=lambda edit: -edit[0]):  # 0-based, in `lines` as they were
+        end += sum(count for where, count in inserted if start < where <= end)  # a check wrapped inside a claim
+        if isinstance(item, Check):
+            indent = re.match(r"[ \t]*", lines[start])[0]
+            block = [f'{indent}<div class="kb-check" id="{item.anchor}" markdown>', "", *lines[start : end + 1], "",
+                     f"{indent}</div>"]
+        else:
+            block = _claim_block(item, lines[start + 1 : end + 1], failed_checks)
         lines[start : end + 1] = block
+        inserted.append((start, len(block) - (end + 1 - start)))
     return "\n".join(lines)
+
+
+def _claim_block(claim: Claim, body: list[str], failed_checks: set[str]) -> list[str]:
+    badges = []
+    for position, name in enumerate(claim.checks, start=1):
+        failed = name in failed_checks
+        label = ("✘ 확인 실패" if failed else "✔ 실행으로 확인") if position == 1 else (
+            f"✘ 확인 {position} 실패" if failed else f"확인 {position}")
+        kind = "failed" if failed else "checked"
+        badges.append(f'<a class="kb-claim__badge kb-claim__badge--{kind}" href="#check-{name}">{label}</a>')
+    if claim.citations:
+        badges.append('<span class="kb-claim__badge kb-claim__badge--cited">※ 문헌 인용</span>')
+    indent, inner = claim.indent, claim.indent + "    "
+    block = [f'{indent}<div class="kb-claim" id="{claim.anchor}" markdown>', ""]
+    block += [f"{indent}{text[len(inner):]}" if text.strip() else "" for text in body]  # kbline tags included
+    return [*block, "", f'{indent}<p class="kb-claim__badges">{" ".join(badges)}</p>', "", f"{indent}</div>"]
 
 
 def check_footer(check: Check, page: PageClaims) -> str:
@@ -352,7 +366,7 @@ def index_markdown(pages: dict[str, PageClaims], titles: dict[str, str],
         "이 사이트의 문서가 사실로 내세우는 문장은 모두 **주장**으로 표시되어 있고, 둘 중 하나로 뒷받침됩니다.", "",
         "- **✔ 실행으로 확인**: 빌드 때마다 실행되는 블록이 그 주장을 단언문으로 확인합니다. 주장이 틀리게 되면"
         " 단언이 실패하고 빌드가 멈춥니다.",
-        "- **📖 문헌 인용**: 실행으로 보일 수 없는 주장(역사, 논문의 실험 결과)은"
+        "- **※ 문헌 인용**: 실행으로 보일 수 없는 주장(역사, 논문의 실험 결과)은"
         " [읽을거리](reading-list.md)의 논문을 인용합니다.", "",
         f"이번 빌드에서 주장 {len(claims)}개: 실행으로 확인 {checked}개, 문헌 인용 {cited}개"
         f"(둘 다인 주장은 양쪽에 셉니다). 이 페이지는 빌드 때 문서에서 만들어지며 손으로 고치지 않습니다.", "",
@@ -369,14 +383,31 @@ def index_markdown(pages: dict[str, PageClaims], titles: dict[str, str],
             for key in claim.citations:
                 ref = references.get(key)
                 if ref:
-                    status.append(f"📖 {ref.full}" + (f" [{_identifier(ref.url)}]({ref.url})" if ref.url else ""))
+                    status.append(f"※ {ref.full}" + (f" [{_identifier(ref.url)}]({ref.url})" if ref.url else ""))
             statement = CITATION.sub(lambda m: m[0] if m["code"] else f"({references[m['key']].short})"
                                      if m["key"] in references else m[0], claim.text)
-            first = statement.split("\n\n")[0].replace("\n", " ")
+            first = _relinked(statement.split("\n\n")[0].replace("\n", " "), link)
             lines.append(f"{claim.number}. [주장 {claim.number}]({link}#{claim.anchor}): {first}<br>"
                          + " · ".join(status))
         lines.append("")
     return "\n".join(lines)
+
+
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
+
+
+def _relinked(markdown: str, page_link: str) -> str:
+    """A claim's relative links, as written on its page (`lstm.md`, `#section`), made relative to the index."""
+
+    def relink(match: re.Match) -> str:
+        target = match["target"]
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+            return match[0]
+        path, _, anchor = target.partition("#")
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(page_link), path)) if path else page_link
+        return f"]({path}{'#' + anchor if anchor else ''}{match['title'] or ''})"
+
+    return _LINK.sub(relink, markdown)
 
 
 def _identifier(url: str) -> str:

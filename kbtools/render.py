@@ -93,9 +93,7 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
     line = options.pop("kb_line")
     result, index = _page.blocks[line]
     if not result["ok"]:  # the failure was logged, with its page and line, before the build
-        failure = f'<pre class="kb-exec-error">{html_escape.escape(result["report"])}</pre>'
-        check = _page.checks.get(line)
-        return f'<div class="kb-check" id="{check.anchor}">{failure}</div>' if check else failure
+        return f'<pre class="kb-exec-error">{html_escape.escape(result["report"])}</pre>'
     output = result["outputs"][index] if index < len(result["outputs"]) else ""
     if not options.get("html") and not options.get("result"):
         options["result"] = "text"
@@ -104,10 +102,8 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
         language=language, run=lambda code, **_: output, code=source, md=md, **options
     )
     html = _without_copy_button(html) + provenance_line(result, _page.url)
-    check = _page.checks.get(line)
-    if check is None:
-        return html
-    return f'<div class="kb-check" id="{check.anchor}">{html}{claims.check_footer(check, _page.page_claims)}</div>'
+    check = _page.checks.get(line)  # its block and anchor are in the Markdown (claims.render_claims)
+    return html + claims.check_footer(check, _page.page_claims) if check else html
 
 
 def provenance_line(result: dict, page_url: str | None) -> str:

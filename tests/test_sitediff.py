@@ -69,6 +69,6 @@ def test_claim_whose_check_became_a_citation_is_listed_with_both_statuses(tmp_pa
     cited = f"# t\n\n!!! claim\n{statement}\n!!! claim\n    A new one [@vaswani2017].\n"
     report = _section(_report(tmp_path, {"index.md": checked}, {"index.md": cited}), "바뀐 주장")
     assert "상태가 바뀐 주장 (`index.html`): Elman wrote it (Elman, 1990)." in report, report
-    assert "✔ 실행으로 확인 · 📖 문헌 인용 · (Elman, 1990) → 📖 문헌 인용 · (Elman, 1990)" in report, report
+    assert "✔ 실행으로 확인 · ※ 문헌 인용 · (Elman, 1990) → ※ 문헌 인용 · (Elman, 1990)" in report, report
     assert "새 주장 (`index.html`): A new one (Vaswani et al., 2017)." in report, report
     assert "없어진 주장" not in report, report
