@@ -335,7 +335,9 @@ def _claim_block(claim: Claim, body: list[str], failed_checks: set[str]) -> list
     indent, inner = claim.indent, claim.indent + "    "
     block = [f'{indent}<div class="kb-claim" id="{claim.anchor}" markdown>', ""]
     block += [f"{indent}{text[len(inner):]}" if text.strip() else "" for text in body]  # kbline tags included
-    return [*block, "", f'{indent}<p class="kb-claim__badges">{" ".join(badges)}</p>', "", f"{indent}</div>"]
+    # A Markdown paragraph with its class by attr_list: a raw <p> line would be nested in another <p> inside an
+    # admonition.
+    return [*block, "", f'{indent}{" ".join(badges)}', f"{indent}{{: .kb-claim__badges }}", "", f"{indent}</div>"]
 
 
 def check_footer(check: Check, page: PageClaims) -> str:
