@@ -380,8 +380,8 @@ def index_markdown(pages: dict[str, PageClaims], titles: dict[str, str],
         lines += [f"## [{titles.get(path, path)}]({link})", ""]
         for claim in page.claims:
             status = []
-            for name in claim.checks:
-                status.append(f"[✔ 실행으로 확인]({link}#check-{name})")
+            for position, name in enumerate(claim.checks, start=1):
+                status.append(f"[{'✔ 실행으로 확인' if position == 1 else f'확인 {position}'}]({link}#check-{name})")
             for key in claim.citations:
                 ref = references.get(key)
                 if ref:
