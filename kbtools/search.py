@@ -32,6 +32,7 @@ Rule-based on purpose: no dictionary download, no build dependency, explainable 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import posixpath
@@ -69,6 +70,7 @@ NAME = re.compile(r"(?<![\w-])[^\W_]+(?:-[^\W_]+){1,3}(?![\w-])")
 WORD_PAIR = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]+) (?=([\uac00-\ud7a3]+))")
 
 
+@functools.cache  # a build asks ~200,000 times, for a few thousand distinct words
 def strip_korean(word: str) -> str:
     """The word without one trailing particle or ending (트랜스포머가 -> 트랜스포머); other words unchanged."""
     if not word or not HANGUL.match(word[-1]):
