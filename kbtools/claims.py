@@ -313,8 +313,9 @@ def render_claims(markdown: str, first_line: int, page: PageClaims, failed_check
         end += sum(count for where, count in inserted if start < where <= end)  # a check wrapped inside a claim
         if isinstance(item, Check):
             indent = re.match(r"[ \t]*", lines[start])[0]
-            block = [f'{indent}<div class="kb-check" id="{item.anchor}" markdown>', "", *lines[start : end + 1], "",
-                     f"{indent}</div>"]
+            block = [f'{indent}<div class="kb-check" data-anchor="{item.anchor}" markdown>', "",
+                     f"{indent}{check_label(item, page)}", f"{indent}{{: .kb-check__claims #{item.anchor} }}", "",
+                     *lines[start : end + 1], "", f"{indent}</div>"]
         else:
             block = _claim_block(item, lines[start + 1 : end + 1], failed_checks)
         lines[start : end + 1] = block
@@ -333,20 +334,21 @@ def _claim_block(claim: Claim, body: list[str], failed_checks: set[str]) -> list
     if claim.citations:
         badges.append('<span class="kb-claim__badge kb-claim__badge--cited">※ 문헌 인용</span>')
     indent, inner = claim.indent, claim.indent + "    "
-    block = [f'{indent}<div class="kb-claim" id="{claim.anchor}" markdown>', ""]
+    # The badges come first, in a Markdown paragraph that carries the claim's id (attr_list): ids are given by
+    # attr_list, never on the block itself, because Material names each code block `__code_<id of its nearest
+    # ancestor with an id>` (two blocks in one claim would share one), and a raw HTML line inside an admonition
+    # would be wrapped in a <p>.
+    block = [f'{indent}<div class="kb-claim" data-anchor="{claim.anchor}" markdown>', "",
+             f'{indent}{" ".join(badges)}', f"{indent}{{: .kb-claim__badges #{claim.anchor} }}", ""]
     block += [f"{indent}{text[len(inner):]}" if text.strip() else "" for text in body]  # kbline tags included
-    # A Markdown paragraph with its class by attr_list: a raw <p> line would be nested in another <p> inside an
-    # admonition.
-    return [*block, "", f'{indent}{" ".join(badges)}', f"{indent}{{: .kb-claim__badges }}", "", f"{indent}</div>"]
+    return [*block, "", f"{indent}</div>"]
 
 
-def check_footer(check: Check, page: PageClaims) -> str:
-    """Under a check's output: the claims it proves, each a link back."""
+def check_label(check: Check, page: PageClaims) -> str:
+    """Above a check: the claims it proves, each a link back (Markdown, so the build validates them)."""
     by_number = {claim.number: claim for claim in page.claims}
-    links = ", ".join(
-        f'<a href="#claim-{n}" title="{_title(by_number[n].text)}">주장 {n}</a>' for n in check.claims
-    )
-    return f'<p class="kb-check__claims">이 블록이 확인하는 주장: {links}</p>'
+    links = ", ".join(f'[주장 {n}](#claim-{n} "{_title(by_number[n].text)}")' for n in check.claims)
+    return f"이 블록이 확인하는 주장: {links}"
 
 
 def _title(text: str) -> str:

@@ -102,8 +102,7 @@ def formatter(source: str, language: str, css_class: str, options: dict[str, Any
         language=language, run=lambda code, **_: output, code=source, md=md, **options
     )
     html = _without_copy_button(html) + provenance_line(result, _page.url)
-    check = _page.checks.get(line)  # its block and anchor are in the Markdown (claims.render_claims)
-    return html + claims.check_footer(check, _page.page_claims) if check else html
+    return html
 
 
 def provenance_line(result: dict, page_url: str | None) -> str:

@@ -186,26 +186,39 @@ def _articles(site: Path):
             yield path, article
 
 
+def _anchored(article, block) -> str:
+    """The id a claim or check is reached by: on its first line, the badges or the claims it proves
+    (kbtools/claims.py), never on the block itself."""
+    first = block.select_one(":scope > .kb-claim__badges, :scope > .kb-check__claims")
+    assert first is not None and first.get("id") == block["data-anchor"] and not block.get("id"), str(block)[:300]
+    return first["id"]
+
+
 def test_every_claim_badge_reaches_its_check_and_every_check_links_back(built_site: Path):
     found = 0
     for path, article in _articles(built_site):
-        ids = {element["id"] for element in article.select("[id]")}
+        checks = {_anchored(article, check): check for check in article.select(".kb-check")}
         for claim in article.select(".kb-claim"):
             found += 1
+            anchor = _anchored(article, claim)
             badges = claim.select(":scope > .kb-claim__badges .kb-claim__badge")
-            assert badges, f"{path}: claim {claim['id']} has no badge"
+            assert badges, f"{path}: claim {anchor} has no badge"
             assert all(badge.get_text(strip=True) for badge in badges), "a badge without a text label"
             for badge in badges:
                 if badge.name == "a":
                     target = badge["href"].removeprefix("#")
-                    assert target in ids, f"{path}: {claim['id']} links to missing #{target}"
-                    check = article.select_one(f"#{target}")
-                    back = [a["href"] for a in check.select(".kb-check__claims a")]
-                    assert f"#{claim['id']}" in back, f"{path}: #{target} does not link back to {claim['id']}"
+                    assert target in checks, f"{path}: {anchor} links to missing #{target}"
+                    back = [a["href"] for a in checks[target].select(".kb-check__claims a")]
+                    assert f"#{anchor}" in back, f"{path}: #{target} does not link back to {anchor}"
             if claim.select(".kb-claim__badge--cited"):
-                assert claim.select("a.kb-cite"), f"{path}: {claim['id']} is marked cited but shows no reference"
-        for check in article.select(".kb-check"):
-            assert check.select(".kb-check__claims a"), f"{path}: check {check['id']} names no claim"
+                assert claim.select("a.kb-cite"), f"{path}: {anchor} is marked cited but shows no reference"
+        for anchor, check in checks.items():
+            assert check.select(".kb-check__claims a"), f"{path}: check {anchor} names no claim"
+        # Material's script names each code block `__code_<id of its nearest ancestor with an id>`: two blocks
+        # under one such ancestor would share an id, and a copy button would copy the wrong one.
+        owners = [pre.find_parent(id=True) for pre in article.select(".kb-claim pre, .kb-check pre")]
+        owner_ids = [owner["id"] for owner in owners if owner is not None and article in owner.parents]
+        assert len(owner_ids) == len(set(owner_ids)), f"{path}: code blocks under one id: {owner_ids}"
     assert found >= 20, f"only {found} claims on the whole site"
 
 
@@ -213,7 +226,7 @@ def test_the_claims_index_lists_every_claim_of_the_site(built_site: Path):
     on_pages = set()
     for path, article in _articles(built_site):
         page = path.parent.relative_to(built_site).as_posix()
-        on_pages |= {(page, claim["id"]) for claim in article.select(".kb-claim")}
+        on_pages |= {(page, _anchored(article, claim)) for claim in article.select(".kb-claim")}
     index = built_site / claims.PAGE.removesuffix(".md") / "index.html"
     article = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser").select_one("article")
     listed = set()
