@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build units diff note system-deps lint clean bench
+.PHONY: serve test build units diff note system-deps lint clean bench mutants
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ note: $(STAMP)
 ## (SCALE=10: also a generated copy with ten times the pages)
 bench: $(STAMP) system-deps
 	$(BIN)/python scripts/bench.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+
+## make mutants: mutation testing of snippets/rnn and snippets/transformer (mutmut, pinned in requirements-mutants.txt)
+## against their unit tests; scores to BENCHMARKS.md, equivalent survivors in tests/mutants.md (~17 min, 2 cores)
+mutants: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-mutants.txt
+	$(BIN)/python -m pip check
+	rm -rf mutants
+	@# One thread per test process, a process per core; the log drops mutmut's spinner lines (braille, E2 A0 ..).
+	set -o pipefail; start=$$(date +%s); \
+	OMP_NUM_THREADS=1 $(BIN)/mutmut run $(MUTANTS_ARGS) | tr '\r' '\n' | { LC_ALL=C grep -av $$'^\xe2\xa0' || true; } \
+		&& $(BIN)/mutmut results --all true > mutants/results.txt \
+		&& $(BIN)/python scripts/mutants_report.py --seconds $$(( $$(date +%s) - start ))
 
 system-deps:
 	@bash scripts/system-deps.sh

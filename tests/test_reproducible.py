@@ -15,7 +15,8 @@ from conftest import ROOT, build_env
 
 # Not copied: environments, outputs and caches (so notebooks execute again, as in a fresh CI checkout).
 IGNORED = shutil.ignore_patterns(
-    ".venv", "site", ".cache", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info", "build"
+    ".venv", "site", ".cache", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info", "build",
+    "mutants",  # `make mutants`' working copy
 )
 
 

@@ -58,7 +58,7 @@ def geometric_mean_norms(name: str, seeds: range = range(5), **setting) -> torch
 # --8<-- [end:measure]
 
 
-def main() -> None:
+def main() -> None:  # pragma: no mutate block (a self-check the engine runs; see tests/mutants.md)
     for label, gain in (("PyTorch default init", None), ("W_hh ~ N(0, 1.5^2/H)", 1.5)):
         print(label)
         for name in MODELS:

@@ -103,7 +103,7 @@ class RNN(nn.Module):
 # --8<-- [end:layer]
 
 
-def main() -> None:
+def main() -> None:  # pragma: no mutate block (a self-check the engine runs; see tests/mutants.md)
     torch.manual_seed(0)
     B, T, input_size, H = 3, 5, 4, 6
     x = torch.randn(B, T, input_size, dtype=torch.float64)

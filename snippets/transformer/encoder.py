@@ -55,7 +55,7 @@ class EncoderBlock(nn.Module):
 # --8<-- [end:block]
 
 
-def main() -> None:
+def main() -> None:  # pragma: no mutate block (a self-check the engine runs; see tests/mutants.md)
     torch.manual_seed(0)
     B, T, C, nh, d_ff = 2, 7, 256, 8, 1024
     x = torch.randn(B, T, C, dtype=torch.float64)  # (B, T, C)

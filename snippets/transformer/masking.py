@@ -39,7 +39,7 @@ def future_change(
 # --8<-- [end:probe]
 
 
-def main() -> None:
+def main() -> None:  # pragma: no mutate block (a self-check the engine runs; see tests/mutants.md)
     torch.manual_seed(0)
     B, T, C, nh = 1, 6, 256, 8
     attention = MultiHeadAttention(C, nh, dtype=torch.float64).eval()
