@@ -87,7 +87,7 @@ def read_page(text: str, path: str, references: dict[str, bib.Reference]) -> Pag
     fences = find_fences(text, path)
     lines = text.split("\n")
     problems: list[str] = []
-    claims = _claims(lines, path, problems)
+    claims = _claims(lines, fences, path, problems)
     checks: dict[str, Check] = {}
     for fence in fences:
         name = fence.options.get("check")
@@ -122,9 +122,9 @@ def read_page(text: str, path: str, references: dict[str, bib.Reference]) -> Pag
     return PageClaims(path, claims, checks, problems)
 
 
-def _claims(lines: list[str], path: str, problems: list[str]) -> list[Claim]:
+def _claims(lines: list[str], fences: list[Fence], path: str, problems: list[str]) -> list[Claim]:
     claims = []
-    in_fence = {line for fence in find_fences("\n".join(lines), path) for line in _fence_lines(fence)}
+    in_fence = {line for fence in fences for line in _fence_lines(fence)}
     for i, line in enumerate(lines):
         opening = OPENING.match(line)
         if not opening or i + 1 in in_fence:
