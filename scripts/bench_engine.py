@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from kbtools.store import Store
+
 PYTHON = sys.executable
 _SUMMARY = re.compile(r"\[kb\] (\d+) units, (\d+) executed(?: \(([^)]*)\))?, (\d+) failed")
 TRIVIAL_BLOCKS = 40
@@ -66,7 +68,8 @@ def exercise_share(copy: Path) -> tuple[int, int, float, float]:
         heading = next((n for n, line in enumerate(lines, 1) if line.strip() == "## 연습 문제"), None)
         if heading:
             starts[page.relative_to(copy).as_posix()] = heading
-    results = [json.loads(p.read_text(encoding="utf-8"))["payload"] for p in _store(copy).rglob("*.json")]
+    store = Store(_store(copy))
+    results = [store.get(key) for key in store.stored_keys()]
 
     def is_exercise(unit_id: str) -> bool:
         path, _, line = unit_id.partition(":")
@@ -87,7 +90,8 @@ def unit_cost(copy: Path, env: dict[str, str], tmp: Path) -> dict[str, float]:
     (one / "index.md").write_text("# one\n\n```python\nimport torch\nprint(torch.__version__)\n```\n", encoding="utf-8")
     many_wall, _, _ = engine(copy, env, "-j1", "--docs", str(docs), "--store", str(tmp / "trivial-store"))
     one_wall, _, _ = engine(copy, env, "-j1", "--docs", str(one), "--store", str(tmp / "trivial-one-store"))
-    durations = [json.loads(p.read_text())["payload"]["duration_s"] for p in (tmp / "trivial-store").rglob("*.json")]
+    trivial = Store(tmp / "trivial-store")
+    durations = [trivial.get(key)["duration_s"] for key in trivial.stored_keys()]
     return {
         "marginal wall per unit (s)": (many_wall - one_wall) / (TRIVIAL_BLOCKS - 1),
         "fork to exit per unit, median (s)": sorted(durations)[len(durations) // 2],
