@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from kbtools import bib, claims, diagrams, frontmatter, katex, notebooks, render, report, search, settings
+from kbtools import bib, claims, diagrams, frontmatter, katex, notebooks, render, report, search, settings, templates
 from kbtools.engine import Engine
 from kbtools.fences import BlockError
 from kbtools.jail import JailError
@@ -34,6 +34,7 @@ _ran_now: set[str] = set()  # units this build executed (the others came from th
 _claims: dict[str, claims.PageClaims] = {}  # page path -> its claims and checks
 _titles: dict[str, str] = {}  # page path -> its title, for the claims index
 _references: dict[str, bib.Reference] = {}  # papers.bib key -> the paper
+_rendered: set[str] = set()  # URLs of the pages this build rendered (`mkdocs serve --dirty`: only the saved one)
 
 
 def _site(config) -> Path:
@@ -51,6 +52,7 @@ def on_pre_build(config) -> None:
     _units.clear()
     _results.clear()
     _claims.clear()
+    _rendered.clear()
     _read_references(docs)
     for page in sorted(docs.rglob("*.md")):
         where = page.relative_to(site).as_posix()
@@ -98,11 +100,23 @@ def on_files(files, config):
     """Generated where nav lists them: the build report (참고 → 실행 기록) and the claims index (참고 → 검증된 주장)."""
     listed = _nav_files(config["nav"] or [])
     if report.PAGE in listed:
-        files.append(File.generated(config, report.PAGE, content=report.markdown(_results, _ran_now)))
+        files.append(_generated(config, report.PAGE, report.markdown(_results, _ran_now)))
     if claims.PAGE in listed:
-        index = claims.index_markdown(_claims, _titles, _references)
-        files.append(File.generated(config, claims.PAGE, content=index))
+        files.append(_generated(config, claims.PAGE, claims.index_markdown(_claims, _titles, _references)))
     return files
+
+
+def _generated(config, src_uri: str, text: str) -> File:
+    """A generated page backed by a file that is rewritten only when its text changes, so that a `mkdocs serve
+    --dirty` rebuild skips it like any unchanged page (text held in memory would count as changed every time)."""
+    site = hashlib.sha256(str(config["docs_dir"]).encode()).hexdigest()[:16]
+    path = settings.ROOT / ".cache" / "kb-generated" / site / src_uri
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may run at once (test workers)
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    return File.generated(config, src_uri, abs_src_path=str(path))
 
 
 def _nav_files(nav) -> set[str]:
@@ -167,7 +181,13 @@ def _render_once(page, config) -> None:
     page.render = render
 
 
+def on_env(env, config, files):
+    env.bytecode_cache = templates.CACHE  # `mkdocs serve` rebuilds compile no template twice
+    return env
+
+
 def on_page_content(html: str, page, config, files) -> str:
+    _rendered.add(page.url)
     where = f"docs/{page.file.src_uri}"
     html, math_problems = katex.typeset(html, where, page.file.content_string)
     drawings = Path(config.config_file_path).parent / "diagrams"  # committed beside mkdocs.yml
@@ -180,6 +200,6 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_post_build(config) -> None:
-    search.rewrite_site_index(config)
+    search.rewrite_site_index(config, _rendered)
     if os.environ.get(UNITS_REPORT):  # `make diff` compares two builds' units (kbtools/sitediff.py)
         Path(os.environ[UNITS_REPORT]).write_text(json.dumps(_results, ensure_ascii=False), encoding="utf-8")

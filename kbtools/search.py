@@ -85,9 +85,10 @@ def strip_korean(word: str) -> str:
     return word
 
 
-def tokens(text: str, separator: str) -> list[str]:
+@functools.lru_cache(maxsize=16384)  # a `mkdocs serve` rebuild splits again only the entries that changed
+def tokens(text: str, separator: str) -> tuple[str, ...]:
     """The lowercased words of an index entry's text, split the way Material's worker splits them."""
-    return [t.lower() for t in re.split(separator, TAG.sub(" ", text)) if t]
+    return tuple(t.lower() for t in re.split(separator, TAG.sub(" ", text)) if t)
 
 
 def is_letter(word: str) -> bool:
@@ -240,7 +241,8 @@ def js_regex(source: str) -> re.Pattern:
     return re.compile("".join(out))
 
 
-def material_words(text: str, separator: re.Pattern) -> list[str]:
+@functools.lru_cache(maxsize=16384)  # as tokens()
+def material_words(text: str, separator: re.Pattern) -> tuple[str, ...]:
     """The words Material's search worker makes of one field: the text between tags, split at the separator,
     lowercased (its extract() and split(), replayed)."""
     sections, start, stack = [], 0, 0
@@ -268,7 +270,7 @@ def material_words(text: str, separator: re.Pattern) -> list[str]:
                 break
             index = m.end()
             pos = m.end() if m.end() > m.start() else m.start() + 1
-    return words
+    return tuple(words)
 
 
 def index_words(index: dict) -> set[str]:
@@ -419,12 +421,34 @@ def rewrite_index(path: Path, terms: list[Term]) -> dict:
     }
 
 
-def rewrite_site_index(config) -> None:
-    """Rewrite site/search/search_index.json after Material's search plugin wrote it (kbtools/hooks.py)."""
+_entries_by_site: dict[str, dict[str, list[dict]]] = {}  # site folder -> page URL -> its entries, at the last build
+
+
+def keep_unrendered_pages(path: Path, site: str, rendered: set[str]) -> None:
+    """Under `mkdocs serve --dirty` only the saved page is rendered, and Material merges its new entries into the
+    last index by dropping every entry whose location starts with the page's URL: '' for the home page, so all of
+    them, and a section's pages with its index. Instead, each page not rendered now keeps its entries from the
+    last build. In a full build every page is rendered and the index is left as Material wrote it."""
+    index = json.loads(path.read_text(encoding="utf-8"))
+    by_page: dict[str, list[dict]] = {}
+    for doc in index["docs"]:
+        by_page.setdefault(doc["location"].partition("#")[0], []).append(doc)
+    last = _entries_by_site.get(site, {})
+    pages = {**by_page, **{page: docs for page, docs in last.items() if page not in rendered}}
+    _entries_by_site[site] = pages
+    if pages != by_page:
+        index["docs"] = [doc for docs in pages.values() for doc in docs]
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def rewrite_site_index(config, rendered: set[str]) -> None:
+    """Rewrite site/search/search_index.json after Material's search plugin wrote it (kbtools/hooks.py); `rendered`:
+    the URLs of the pages this build rendered."""
     path = Path(config["site_dir"]) / "search" / "search_index.json"
     if not path.exists():
         return
     began = time.perf_counter()
+    keep_unrendered_pages(path, str(config["site_dir"]), rendered)
     counts = rewrite_index(path, load_terms(Path(config["docs_dir"])))
     logging.getLogger("mkdocs.plugins.kbtools").info(
         "Korean search: %d parts in %d entries, %d term words on %d pages, %d filler words, in %.0f ms",

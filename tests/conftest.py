@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from playwright.sync_api import sync_playwright
 
 from kbtools import chromium
@@ -83,27 +85,43 @@ def build_mini(tmp_path: Path, pages: dict[str, str], **env: str) -> subprocess.
     return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300, **env)
 
 
+def _shared_folder(tmp_path_factory) -> Path:
+    """A folder every process of this pytest run shares: pytest-xdist gives each worker its own base folder inside
+    the run's one (`make test` runs two workers); a plain `pytest` has one process and one folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def unit_results(pytestconfig) -> dict[str, dict]:
+def unit_results(pytestconfig, tmp_path_factory) -> dict[str, dict]:
     """Every unit of the site run once by the engine (or taken from the store), progress on the terminal.
 
-    The build below renders from the same store, so no unit executes twice in one `make test`.
+    The first worker runs what the store lacks while the others wait at the lock, then read the store. `make test`
+    runs the engine before pytest (its progress would be lost inside a worker), so here everything is usually
+    stored already. The build below renders from the same store: no unit executes twice in one `make test`.
     """
     from kbtools.engine import Engine
     from kbtools.units import site_units
 
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
+    with FileLock(_shared_folder(tmp_path_factory) / "units.lock"), capture.global_and_fixture_disabled():
         return Engine(retry_failed=True, out=sys.stderr).results(site_units(ROOT / "docs"))
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, unit_results) -> Path:
-    """The site built with `mkdocs build --strict`; the build's failure fails every test that needs it."""
-    site = tmp_path_factory.mktemp("site")
-    done = mkdocs_build(ROOT / "mkdocs.yml", site)
-    if done.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}", pytrace=False)
+    """The site built once per run with `mkdocs build --strict` (workers share it: no test writes into it); the
+    build's failure fails every test that needs it, in every worker."""
+    shared = _shared_folder(tmp_path_factory)
+    site, outcome = shared / "site", shared / "site-build.json"
+    with FileLock(shared / "site.lock"):
+        if not outcome.is_file():
+            done = mkdocs_build(ROOT / "mkdocs.yml", site)
+            output = f"{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
+            outcome.write_text(json.dumps({"returncode": done.returncode, "output": output}), encoding="utf-8")
+    build = json.loads(outcome.read_text(encoding="utf-8"))
+    if build["returncode"] != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{build['output']}", pytrace=False)
     return site
 
 

@@ -19,7 +19,8 @@ from kbtools.units import page_units
 def site_copy(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    for folder in ("overrides", "kbtools", "snippets"):  # mkdocs.yml names them relative to itself
+    # mkdocs.yml names them relative to itself; without diagrams/ every diagram would be drawn again in Chromium
+    for folder in ("overrides", "kbtools", "snippets", "diagrams"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 

@@ -432,7 +432,7 @@ def test_material_words_replay():
     """Asserts that the replay of Material's tokenizer keeps only text between tags, splits with JavaScript's \\s
     and \\b (ASCII word characters: no camel-case split after a Korean syllable) and lowercases."""
     separator = kbsearch.js_regex(r"[\s\-]+|(?!\b)(?=[A-Z][a-z])")
-    assert kbsearch.material_words("<p>GRUCell과 가Transformer</p> <code>a-b</code>\ufeffX", separator) == [
+    assert list(kbsearch.material_words("<p>GRUCell과 가Transformer</p> <code>a-b</code>\ufeffX", separator)) == [
         "gru", "cell과", "가transformer", "a", "b", "x"
     ]
 
