@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
@@ -28,6 +27,7 @@ from typing import TextIO
 
 from kbtools import jail, schedule, settings
 from kbtools.keys import code_digest, one_pass, unit_key
+from kbtools.progress import Progress
 from kbtools.store import Store
 from kbtools.units import Unit, split_outputs
 from kbtools.worker import JAIL_FAILED, WORK_MOUNT
@@ -114,26 +114,6 @@ def _commit() -> str:
 def shard_of(unit: Unit, count: int) -> int:
     """Which of `count` shards runs this unit (1-based): stable, by the unit's name alone."""
     return int(hashlib.sha256(unit.id.encode()).hexdigest(), 16) % count + 1
-
-
-class Progress:
-    """One line that says how far a run is: redrawn on a terminal, a line every few seconds in a log."""
-
-    def __init__(self, total: int, cached: int, out: TextIO | None):
-        self.total, self.cached, self.done, self.running = total, cached, cached, 0
-        self.out, self.lock, self.last = out, threading.Lock(), 0.0
-        self.tty = bool(out and out.isatty())
-
-    def update(self, started: int = 0, finished: int = 0, force: bool = False) -> None:
-        with self.lock:
-            self.running += started - finished
-            self.done += finished
-            if not self.out or not (force or self.tty or time.monotonic() - self.last > 5):
-                return
-            self.last = time.monotonic()
-            line = f"[kb] {self.done}/{self.total} done · {self.running} running · {self.cached} from the store"
-            self.out.write(f"\r{line}\033[K" if self.tty else line + "\n")
-            self.out.flush()
 
 
 class Engine:

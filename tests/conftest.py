@@ -176,7 +176,7 @@ def open_page(browser, url: str):
     return page, log
 
 
-def _site_path() -> str:
+def site_path() -> str:
     """The path part of mkdocs.yml's site_url ('/study-notes-kb/'): where GitHub Pages serves the site."""
     import re
     from urllib.parse import urlparse
@@ -212,5 +212,5 @@ class _PagesHandler(_QuietHandler):
 @pytest.fixture(scope="session")
 def pages_url(built_site) -> str:
     """The built site served as GitHub Pages serves it: under site_url's path, 404.html for a missing page."""
-    handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": _site_path()}), directory=str(built_site))
-    yield from _serve(handler, _site_path().rstrip("/"))
+    handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": site_path()}), directory=str(built_site))
+    yield from _serve(handler, site_path().rstrip("/"))

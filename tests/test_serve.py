@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import _site_path, build_env, mini_site
+from conftest import build_env, mini_site, site_path
 
 PAGE = '# 시험 페이지\n\n{words}\n\n```python exec="on"\nprint({value} * 2)\n```\n'
 
@@ -42,7 +42,7 @@ def test_saved_page_is_served_again_with_its_new_output_and_search_entries(tmp_p
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}{_site_path()}"
+    base = f"http://127.0.0.1:{port}{site_path()}"
     command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--livereload", "-f", str(config),
                "--dev-addr", f"127.0.0.1:{port}"]
     with open(tmp_path / "serve.log", "w+", encoding="utf-8") as log:
