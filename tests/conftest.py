@@ -85,6 +85,15 @@ def build_mini(tmp_path: Path, pages: dict[str, str], **env: str) -> subprocess.
     return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300, **env)
 
 
+# Started first: with one worker per core (pytest-xdist, whole modules per worker), the longest module must not be
+# handed out last, with the other workers idle. The reproducibility test builds the site again from nothing (~3 min).
+LONGEST_FIRST = ("tests/test_reproducible.py",)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
+
+
 def _shared_folder(tmp_path_factory) -> Path:
     """A folder every process of this pytest run shares: pytest-xdist gives each worker its own base folder inside
     the run's one (`make test` runs two workers); a plain `pytest` has one process and one folder."""
