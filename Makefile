@@ -25,7 +25,7 @@ test: $(STAMP) system-deps
 	@# The engine first, its progress on the terminal (inside a pytest worker it would be lost); a unit that fails
 	@# here fails its own test below, named by page and line. Then the tests, one worker per core.
 	$(BIN)/python -m kbtools.run || echo "make test: a unit failed; its test below names it"
-	$(BIN)/python -m pytest -n auto --dist loadscope
+	$(BIN)/python -m pytest -n auto --dist loadscope --no-loadscope-reorder
 
 ## make units: run every unit (code block, notebook, snippet module) the result store lacks (RUN_ARGS=--no-cache ...)
 units: $(STAMP)

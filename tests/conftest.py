@@ -85,13 +85,15 @@ def build_mini(tmp_path: Path, pages: dict[str, str], **env: str) -> subprocess.
     return mkdocs_build(mini_site(tmp_path, pages), tmp_path / "site", timeout=300, **env)
 
 
-# Started first: with one worker per core (pytest-xdist, whole modules per worker), the longest module must not be
-# handed out last, with the other workers idle. The reproducibility test builds the site again from nothing (~3 min).
-LONGEST_FIRST = ("tests/test_reproducible.py",)
+# Handed out first, longest first: with one worker per core (pytest-xdist, whole modules per worker, in this order:
+# `--no-loadscope-reorder`), a long module must not be handed out last while the other workers idle. The
+# reproducibility test builds the site again from nothing (~3 min); the browser modules drive Chromium on every page.
+LONGEST_FIRST = ("tests/test_reproducible.py", "tests/test_browser.py", "tests/test_search.py")
 
 
 def pytest_collection_modifyitems(items) -> None:
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
 
 
 def _shared_folder(tmp_path_factory) -> Path:
