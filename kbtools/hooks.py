@@ -22,6 +22,7 @@ from kbtools import bib, claims, diagrams, frontmatter, katex, notebooks, render
 from kbtools.engine import Engine
 from kbtools.fences import BlockError
 from kbtools.jail import JailError
+from kbtools.store import write_atomically
 from kbtools.units import Unit, module_units, notebook_unit, page_units
 
 log = logging.getLogger("mkdocs.plugins.kbtools")
@@ -113,9 +114,7 @@ def _generated(config, src_uri: str, text: str) -> File:
     path = settings.ROOT / ".cache" / "kb-generated" / site / src_uri
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may run at once (test workers)
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_atomically(path, text)  # builds may run at once (test workers)
     return File.generated(config, src_uri, abs_src_path=str(path))
 
 
@@ -153,9 +152,7 @@ def _executed_copy(result: dict, name: str) -> Path:
     path = settings.ROOT / ".cache" / "kb-notebooks" / result["provenance"]["key"] / name
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(render.stamp_notebook(result), encoding="utf-8")
-        temporary.replace(path)
+        write_atomically(path, render.stamp_notebook(result))
     return path
 
 
@@ -174,9 +171,7 @@ def _render_once(page, config) -> None:
             page.content = cached.read_text(encoding="utf-8")
             return
         convert(config, files)
-        temporary = cached.with_suffix(".tmp")
-        temporary.write_text(page.content, encoding="utf-8")
-        temporary.replace(cached)
+        write_atomically(cached, page.content)
 
     page.render = render
 

@@ -9,11 +9,10 @@ its own folder), so this module is not among the files every key hashes (kbtools
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from kbtools.store import write_atomically
 from kbtools.units import Unit
 
 HINTS = "durations.json"
@@ -56,7 +55,4 @@ def save(store_root: Path, results: Iterable[dict]) -> None:
     hints.update({result["id"]: round(result["duration_s"], 3) for result in results})
     root = Path(store_root)
     root.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(hints, file, sort_keys=True, indent=0)
-    os.replace(temporary, root / HINTS)
+    write_atomically(root / HINTS, json.dumps(hints, sort_keys=True, indent=0))

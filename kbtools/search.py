@@ -378,8 +378,19 @@ def nouns(docs: list[dict], separator: str) -> set[str]:
 
 
 def rewrite_index(path: Path, terms: list[Term]) -> dict:
-    """Fill the `kb` and `kw` fields of a Material search index (idempotent: both are recomputed); return counts."""
+    """fill_index on a Material search index file, written back; return counts."""
     index = json.loads(path.read_text(encoding="utf-8"))
+    counts = fill_index(index, terms)
+    _write_index(path, index)
+    return counts
+
+
+def _write_index(path: Path, index: dict) -> None:
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def fill_index(index: dict, terms: list[Term]) -> dict:
+    """Fill the `kb` and `kw` fields of a Material search index (idempotent: both are recomputed); return counts."""
     missing = [f for f in FIELDS if f not in index["config"]["fields"]]
     if missing:
         raise ValueError(f"the search index has no field {missing}: list it under mkdocs.yml search: fields:")
@@ -411,7 +422,6 @@ def rewrite_index(path: Path, terms: list[Term]) -> dict:
     for page, words in words_by_page.items():
         entries[page][TERMS] = " ".join(dict.fromkeys(words))
     fillers = avoid_token_set_collisions(index)
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return {
         "entries": len(docs),
         "parts": sum(len(doc.get(PARTS, "").split()) for doc in docs),
@@ -424,12 +434,11 @@ def rewrite_index(path: Path, terms: list[Term]) -> dict:
 _entries_by_site: dict[str, dict[str, list[dict]]] = {}  # site folder -> page URL -> its entries, at the last build
 
 
-def keep_unrendered_pages(path: Path, site: str, rendered: set[str]) -> None:
+def keep_unrendered_pages(index: dict, site: str, rendered: set[str]) -> None:
     """Under `mkdocs serve --dirty` only the saved page is rendered, and Material merges its new entries into the
     last index by dropping every entry whose location starts with the page's URL: '' for the home page, so all of
     them, and a section's pages with its index. Instead, each page not rendered now keeps its entries from the
     last build. In a full build every page is rendered and the index is left as Material wrote it."""
-    index = json.loads(path.read_text(encoding="utf-8"))
     by_page: dict[str, list[dict]] = {}
     for doc in index["docs"]:
         by_page.setdefault(doc["location"].partition("#")[0], []).append(doc)
@@ -438,7 +447,6 @@ def keep_unrendered_pages(path: Path, site: str, rendered: set[str]) -> None:
     _entries_by_site[site] = pages
     if pages != by_page:
         index["docs"] = [doc for docs in pages.values() for doc in docs]
-        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def rewrite_site_index(config, rendered: set[str]) -> None:
@@ -448,8 +456,10 @@ def rewrite_site_index(config, rendered: set[str]) -> None:
     if not path.exists():
         return
     began = time.perf_counter()
-    keep_unrendered_pages(path, str(config["site_dir"]), rendered)
-    counts = rewrite_index(path, load_terms(Path(config["docs_dir"])))
+    index = json.loads(path.read_text(encoding="utf-8"))
+    keep_unrendered_pages(index, str(config["site_dir"]), rendered)
+    counts = fill_index(index, load_terms(Path(config["docs_dir"])))
+    _write_index(path, index)
     logging.getLogger("mkdocs.plugins.kbtools").info(
         "Korean search: %d parts in %d entries, %d term words on %d pages, %d filler words, in %.0f ms",
         counts["parts"], counts["entries"], counts["terms"], counts["pages"], counts["fillers"],

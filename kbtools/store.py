@@ -16,6 +16,19 @@ import tempfile
 from pathlib import Path
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`: a reader, or another process
+    writing the same file, never sees half of it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _digest(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -47,14 +60,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": key, "digest": _digest(payload), "payload": payload},
                           sort_keys=True, ensure_ascii=False, indent=1)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text + "\n")
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text + "\n")
 
     def stored_keys(self) -> set[str]:
         return {p.stem for p in self.root.glob("??/*.json")} if self.root.is_dir() else set()
