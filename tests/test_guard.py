@@ -83,3 +83,21 @@ def test_mkdocs_renders_every_code_language_from_the_store():
     rendered = {f["name"] for f in fences if f["format"] == "kbtools.render.formatter"
                 and f["validator"] == "kbtools.render.validator"}
     assert rendered == set(CODE_LANGUAGES)
+
+
+# Shell blocks run under `set -o pipefail`: `grep -q` exits at its first match, the writer before the pipe may then
+# get SIGPIPE ("echo: write error: Broken pipe"), and the block fails now and then, under load. `grep -q X <<<"$out"`
+# has no pipe.
+EARLY_EXIT_READER = re.compile(r"\|\s*grep\s+(-\w*q|--quiet)\b")
+
+
+def test_no_shell_block_pipes_into_a_reader_that_stops_early():
+    """Asserts that no shell block on a page pipes into `grep -q` (a block that fails only sometimes)."""
+    found = []
+    for page in PAGES:
+        for fence in page_fences(page):
+            if fence.language in {"bash", "console", "sh", "shell"}:
+                for offset, line in enumerate(fence.code.split("\n"), start=1):
+                    if EARLY_EXIT_READER.search(line):
+                        found.append(f"{fence.location} (+{offset}): {line.strip()}")
+    assert not found, f"pipes into grep -q (write `grep -q X <<<\"$var\"`): {found}"
